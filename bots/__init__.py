@@ -1,0 +1,1 @@
+"""bots: see docs/architecture.md; built in its own issue."""

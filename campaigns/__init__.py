@@ -1,0 +1,1 @@
+"""campaigns: see docs/architecture.md; built in its own issue."""

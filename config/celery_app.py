@@ -1,0 +1,13 @@
+"""The Celery application: configuration from Django settings (namespace CELERY), tasks from apps."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("tipline")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

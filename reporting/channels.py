@@ -1,0 +1,53 @@
+"""Outbound channels: how a text reaches a reporter, without `reporting` knowing any platform.
+
+`bots` registers the Telegram channel in its AppConfig.ready(); caseworker replies, status
+notices and broadcasts call `send_to_reporter` and never import `bots` (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from .models import Reporter
+
+
+@dataclass(frozen=True)
+class SendResult:
+    delivered: bool
+    # Seconds to wait before trying again (a platform's rate limit), when not delivered.
+    retry_after: float | None = None
+    # The reporter can no longer be reached (blocked the bot, forgot themselves).
+    unreachable: bool = False
+    error: str = ""
+
+
+class OutboundChannel(Protocol):
+    name: str
+
+    def send_text(self, reporter: Reporter, text: str) -> SendResult: ...
+
+
+_registry: dict[str, OutboundChannel] = {}
+
+
+def register_channel(channel: OutboundChannel) -> None:
+    _registry[channel.name] = channel
+
+
+def unregister_channel(name: str) -> None:
+    _registry.pop(name, None)
+
+
+def channel_for(reporter: Reporter) -> OutboundChannel | None:
+    """None for reporters nobody can push to (web and API reporters pull their thread)."""
+    return _registry.get(reporter.channel)
+
+
+def send_to_reporter(reporter: Reporter, text: str) -> SendResult:
+    if reporter.forgotten_at is not None or not reporter.reply_handle:
+        return SendResult(delivered=False, unreachable=True, error="no reply handle")
+    channel = channel_for(reporter)
+    if channel is None:
+        return SendResult(delivered=False, unreachable=True, error="no outbound channel")
+    return channel.send_text(reporter, text)

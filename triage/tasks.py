@@ -1,0 +1,64 @@
+"""Celery shells over triage functions; each takes ids and is safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from celery.signals import worker_init
+from django.conf import settings
+from django.utils import timezone
+
+from reporting.locks import periodic_lock
+from reporting.models import Tip, TipStatus
+
+from . import pipeline
+from .language import configured_detector
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="triage.tasks.triage_tip", acks_late=True)
+def triage_tip(tip_id: int) -> str:
+    return pipeline.triage_tip(tip_id)
+
+
+def enqueue_triage(tip_id: int) -> bool:
+    """Publish a triage task; False (and a log line) when the broker cannot take it now.
+
+    The tip is already committed, so a failure here loses nothing: the sweeper finds it.
+    """
+    try:
+        triage_tip.apply_async((tip_id,), retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure means "the sweeper will do it"
+        logger.warning("triage of tip %s not enqueued (%s); the sweeper will retry", tip_id, type(exc).__name__)
+        return False
+    return True
+
+
+def enqueue_triage_after_commit(sender: object, tip_id: int, **kwargs: object) -> None:
+    enqueue_triage(tip_id)
+
+
+def find_untriaged_tips(older_than: timedelta, limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - older_than
+    untriaged = Tip.objects.filter(status=TipStatus.RECEIVED, received_at__lte=cutoff)
+    return list(untriaged.order_by("received_at").values_list("pk", flat=True)[:limit])
+
+
+@shared_task(name="triage.tasks.sweep_untriaged_tips")
+def sweep_untriaged_tips() -> dict[str, int]:
+    """Re-enqueue tips still "received" after a while (broker was down, worker was killed)."""
+    with periodic_lock("sweep-untriaged", timeout_seconds=120) as acquired:
+        if not acquired:
+            return {"skipped": 1}
+        tip_ids = find_untriaged_tips(settings.TIPLINE_TRIAGE_SWEEP_AFTER)
+        requeued = sum(enqueue_triage(tip_id) for tip_id in tip_ids)
+        return {"requeued": requeued, "found": len(tip_ids)}
+
+
+@worker_init.connect
+def load_models_once(**kwargs: object) -> None:
+    """Load the detector in the parent process, so forked pool workers share it."""
+    configured_detector()
