@@ -19,7 +19,7 @@ from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from . import validation
 from .models import (
@@ -233,21 +233,22 @@ def open_tip(reference: str, receipt: str) -> Tip | None:
     normalised = normalise_reference(reference)
     tip = Tip.objects.filter(reference=normalised).first() if normalised else None
     if tip is None or not tip.receipt_hash:
-        return decoy_check(receipt)
+        decoy_check(receipt)
+        return None
     return tip if check_receipt(receipt, tip.receipt_hash) else None
 
 
 # What a reporter is told: neutral wording that never reveals a caseworker's judgement of them.
 _REPORTER_STATUS = {
-    TipStatus.RECEIVED: _lazy("Received. It will be reviewed soon."),
-    TipStatus.TRIAGED: _lazy("Received. It will be reviewed soon."),
-    TipStatus.IN_REVIEW: _lazy("Being reviewed."),
-    TipStatus.VERIFIED: _lazy("Reviewed and confirmed."),
-    TipStatus.REJECTED_SPAM: _lazy("Reviewed and closed."),
-    TipStatus.REJECTED_NOT_ACTIONABLE: _lazy("Reviewed and closed."),
-    TipStatus.REJECTED_DUPLICATE: _lazy("Reviewed together with other reports of the same event."),
-    TipStatus.HANDED_OFF: _lazy("Passed to a partner agency."),
-    TipStatus.CLOSED: _lazy("Closed."),
+    TipStatus.RECEIVED: gettext_lazy("Received. It will be reviewed soon."),
+    TipStatus.TRIAGED: gettext_lazy("Received. It will be reviewed soon."),
+    TipStatus.IN_REVIEW: gettext_lazy("Being reviewed."),
+    TipStatus.VERIFIED: gettext_lazy("Reviewed and confirmed."),
+    TipStatus.REJECTED_SPAM: gettext_lazy("Reviewed and closed."),
+    TipStatus.REJECTED_NOT_ACTIONABLE: gettext_lazy("Reviewed and closed."),
+    TipStatus.REJECTED_DUPLICATE: gettext_lazy("Reviewed together with other reports of the same event."),
+    TipStatus.HANDED_OFF: gettext_lazy("Passed to a partner agency."),
+    TipStatus.CLOSED: gettext_lazy("Closed."),
 }
 
 

@@ -75,9 +75,8 @@ def check_receipt(receipt: str, stored: str) -> bool:
 _DECOY_HASH: str | None = None
 
 
-def decoy_check(receipt: str) -> bool:
+def decoy_check(receipt: str) -> None:
     global _DECOY_HASH
     if _DECOY_HASH is None:
         _DECOY_HASH = hash_receipt(new_receipt())
     check_receipt(receipt, _DECOY_HASH)
-    return False

@@ -54,7 +54,11 @@ def sweep_untriaged_tips() -> dict[str, int]:
         if not acquired:
             return {"skipped": 1}
         tip_ids = find_untriaged_tips(settings.TIPLINE_TRIAGE_SWEEP_AFTER)
-        requeued = sum(enqueue_triage(tip_id) for tip_id in tip_ids)
+        requeued = 0
+        for tip_id in tip_ids:
+            if not enqueue_triage(tip_id):
+                break  # the broker is down: each further try would only wait; next run retries
+            requeued += 1
         return {"requeued": requeued, "found": len(tip_ids)}
 
 

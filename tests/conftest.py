@@ -1,0 +1,90 @@
+"""Shared fixtures. Tests talk to the real PostgreSQL and Redis; see docs/testing.md."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import kombu.pools
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from PIL import Image
+from rest_framework.test import APIClient
+
+from config.celery_app import app as celery_app
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 30.0, interval: float = 0.1) -> object:
+    """Poll until `predicate()` is truthy; fail the test with a clear message at the deadline."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s: {predicate.__doc__ or predicate}")
+
+
+@pytest.fixture(autouse=True)
+def clean_cache_and_files() -> Iterator[None]:
+    """Rate-limit counters and stored files of one test never leak into the next."""
+    cache.clear()
+    yield
+    for root in (settings.ATTACHMENTS_ROOT, settings.QUARANTINE_ROOT):
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def _drop_broker_connections() -> None:
+    # What Celery itself does after a fork: the next publish opens fresh connections.
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_outage() -> Iterator[None]:
+    """Point this process's Celery app at a closed port, as if Redis had gone away."""
+    original = celery_app.conf.broker_write_url
+    _drop_broker_connections()
+    celery_app.conf.broker_write_url = "redis://127.0.0.1:9/15"
+    try:
+        yield
+    finally:
+        _drop_broker_connections()
+        celery_app.conf.broker_write_url = original
+
+
+def make_photo(
+    fmt: str = "JPEG", size: tuple[int, int] = (64, 48), gps: bool = False, mode: str = "RGB"
+) -> bytes:
+    """A small image; with gps=True it carries EXIF GPS and camera fields like a phone's."""
+    image = Image.new(mode, size, (200, 30, 30) if mode == "RGB" else (200, 30, 30, 128))
+    out = io.BytesIO()
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "PhoneMaker"  # Make
+        exif[0x0110] = "Model X"  # Model
+        gps_ifd = {1: "N", 2: (19.0, 25.0, 57.0), 3: "W", 4: (99.0, 7.0, 59.0)}
+        exif[0x8825] = gps_ifd
+        image.save(out, format=fmt, exif=exif)
+    else:
+        image.save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.fixture
+def jpeg_with_gps() -> bytes:
+    return make_photo(gps=True)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
