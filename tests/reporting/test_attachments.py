@@ -9,7 +9,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from PIL import Image
 
-from reporting.attachments import clean_attachment, clean_pending_attachments, purge_stale_quarantine
+from reporting.attachments import (
+    clean_attachment,
+    clean_pending_attachments,
+    purge_stale_quarantine,
+)
 from reporting.intake import TipSubmission, submit_tip
 from reporting.models import Attachment, Channel
 from tests.conftest import make_photo
