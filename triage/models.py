@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reporting.i18n import pick_translation
+from reporting.models import Tip
 
 
 class Category(models.Model):
@@ -29,3 +33,147 @@ class Category(models.Model):
 
     def description(self, language: str | None = None) -> str:
         return pick_translation(self.descriptions, language)
+
+
+class ClassifierVersion(models.Model):
+    """A trained text classifier on disk, with its metrics and who promoted it."""
+
+    version = models.CharField(_("version"), max_length=64, unique=True)
+    path = models.CharField(_("directory"), max_length=500)
+    labels = models.JSONField(_("labels"), default=list)
+    # Per-label decision thresholds tuned on the validation split.
+    thresholds = models.JSONField(_("thresholds"), default=dict)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    training_summary = models.JSONField(_("training data"), default=dict)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_active = models.BooleanField(_("active"), default=False)
+    promoted_at = models.DateTimeField(_("promoted"), null=True, blank=True)
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("classifier version")
+        verbose_name_plural = _("classifier versions")
+        constraints = [
+            # Workers serve exactly one model: at most one version is active.
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_classifier"),
+        ]
+
+    def __str__(self) -> str:
+        return self.version
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+    HANDED_OFF = "handed_off", _("Handed off")
+    CLOSED = "closed", _("Closed")
+
+
+class Incident(models.Model):
+    """A cluster of tips about the same event; caseworkers verify incidents, not single tips."""
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.OPEN)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_tip_at = models.DateTimeField(_("last tip"), default=timezone.now)
+    tip_count = models.PositiveIntegerField(_("tips"), default=0)
+    # Distinct reporters: corroboration counts people, not messages.
+    reporter_count = models.PositiveIntegerField(_("reporters"), default=0)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), default=0, db_index=True)
+    labels = models.JSONField(_("categories"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-urgency", "-last_tip_at"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class TipTriage(models.Model):
+    """What the pipeline found in one tip."""
+
+    tip = models.OneToOneField(Tip, on_delete=models.CASCADE, related_name="triage", primary_key=True)
+    # {"drug_trafficking": 0.91, ...}: every label's score from the classifier.
+    scores = models.JSONField(_("scores"), default=dict)
+    labels = models.JSONField(_("categories"), default=list)  # the labels above their threshold
+    classifier_version = models.ForeignKey(
+        ClassifierVersion, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("model version")
+    )
+    needs_human = models.BooleanField(_("needs a human"), default=False, db_index=True)
+    needs_human_reason = models.CharField(_("why"), max_length=64, blank=True)
+    # [{"type": "phone", "start": 3, "end": 17, "text": "+52 55 1234 5678"}]
+    identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), default=0)
+    # [{"code": "weapons", "points": 25, "evidence": "rifles"}]
+    urgency_reasons = models.JSONField(_("urgency reasons"), default=list, blank=True)
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="tip_triages", verbose_name=_("incident")
+    )
+    # The closest earlier tip when it joined an existing incident, and how close.
+    matched_tip = models.ForeignKey(Tip, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    similarity = models.FloatField(_("similarity"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("triage result")
+        verbose_name_plural = _("triage results")
+
+    def __str__(self) -> str:
+        return f"triage of {self.tip_id}"
+
+
+class TipIdentifier(models.Model):
+    """Normalised identifiers (plate, phone ...) of a tip, indexed to find tips that share one."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="identifier_keys")
+    kind = models.CharField(max_length=16)
+    value = models.CharField(max_length=128)
+    received_at = models.DateTimeField()  # the tip's, copied so the window filter needs no join
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value", "received_at"], name="tipidentifier_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class TipBand(models.Model):
+    """One MinHash LSH band of a tip's text; equal (band, hash) pairs make duplicate candidates.
+
+    A table, so every worker sees the same index; a lookup is an index probe per band, so its
+    cost grows with log(n), not n.
+    """
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="+")
+    band = models.PositiveSmallIntegerField()
+    hash = models.BigIntegerField()
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["band", "hash", "received_at"], name="tipband_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tip_id}/{self.band}"
+
+
+class TrainingExample(models.Model):
+    """Labelled text for the classifier: a caseworker's confirmation or correction of a tip."""
+
+    tip = models.ForeignKey(Tip, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    language = models.CharField(max_length=8, blank=True)
+    labels = models.JSONField(default=list)
+    source = models.CharField(max_length=16, default="correction")  # "confirmation" or "correction"
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.source}: {', '.join(self.labels)}"

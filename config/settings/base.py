@@ -196,6 +196,30 @@ CELERY_BEAT_SCHEDULE = {
 # A tip still "received" this long after arriving is enqueued again by the sweeper.
 TIPLINE_TRIAGE_SWEEP_AFTER = timedelta(seconds=env_int("TIPLINE_TRIAGE_SWEEP_AFTER", 60, minimum=1))
 
+# --- Triage ---------------------------------------------------------------------------------
+# Trained classifiers live here, one directory per version (ClassifierVersion.path is relative).
+TIPLINE_MODELS_DIR = Path(env_str("TIPLINE_MODELS_DIR", str(VAR_DIR / "models")))
+# Vehicle plate formats (regular expressions, matched on word boundaries; in the environment,
+# separated by ";" since patterns contain commas).
+# Deployments add their countries' formats; the defaults cover common EU, Latin American,
+# Russian and Arabic-region shapes.
+TIPLINE_PLATE_PATTERNS = env_list(
+    "TIPLINE_PLATE_PATTERNS",
+    [
+        r"[A-Z]{2}[- ]?\d{3}[- ]?[A-Z]{2}",  # FR/IT: AB-123-CD
+        r"\d{4}[- ]?[A-Z]{3}",  # ES: 1234 ABC
+        r"[A-Z]{3}[- ]?\d[A-Z0-9]\d{2}",  # BR Mercosul / old: ABC1D23, ABC-1234
+        r"[A-Z]{3}[- ]?\d{3}[- ]?[A-Z]",  # MX: ABC-123-D
+        r"[A-Z]{2,3}[- ]?\d{3,4}",  # generic: AB 1234, ABC 123
+        r"[АВЕКМНОРСТУХ]\d{3}[АВЕКМНОРСТУХ]{2}[ ]?\d{2,3}",  # RU: А123ВС 77
+    ],
+    separator=";",
+)
+# Duplicate detection: how far back to look, and what counts as "near" in place and time.
+TIPLINE_DEDUP_WINDOW_DAYS = env_int("TIPLINE_DEDUP_WINDOW_DAYS", 30, minimum=1)
+TIPLINE_DEDUP_NEAR_KM = env_int("TIPLINE_DEDUP_NEAR_KM", 5, minimum=0)
+TIPLINE_DEDUP_NEAR_HOURS = env_int("TIPLINE_DEDUP_NEAR_HOURS", 48, minimum=0)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -58,8 +58,8 @@ def env_int(name: str, default: int, minimum: int | None = None) -> int:
     return number
 
 
-def env_list(name: str, default: list[str]) -> list[str]:
+def env_list(name: str, default: list[str], separator: str = ",") -> list[str]:
     value = _raw(name)
     if value is None or value.strip() == "":
         return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
+    return [item.strip() for item in value.split(separator) if item.strip()]
