@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test system-deps lint messages bench-intake clean
+.PHONY: run test system-deps lint messages bench-intake bench-triage clean
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ run: $(VENV)/.base-installed
 	mkdir -p var/broker/queue var/broker/processed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_defaults
+	$(PY) manage.py train_classifier --promote --if-missing
 	@echo ""
 	@echo "Tipline is starting on http://127.0.0.1:$(PORT)/  (report form: /report/, API docs: /api/docs/)"
 	@echo "First time? Create your staff account in another terminal:"
@@ -47,8 +48,15 @@ messages: $(VENV)/.base-installed
 	$(PY) manage.py makemessages --all --no-obsolete --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
 
-bench-intake: $(VENV)/.test-installed
+$(VENV)/.bench-installed: requirements/bench.txt $(VENV)/.test-installed
+	$(PY) -m pip install --quiet -r requirements/bench.txt
+	touch $@
+
+bench-intake: $(VENV)/.bench-installed
 	$(PY) bench/intake.py
+
+bench-triage: $(VENV)/.bench-installed
+	$(PY) bench/triage.py
 
 clean:
 	rm -rf var/broker var/tipline.sqlite3* var/celerybeat-schedule*

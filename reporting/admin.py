@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Attachment, Message, Tip, TipEvent
+from .models import Attachment, Message, TipEvent
 
 
 class TipEventInline(admin.TabularInline):
@@ -41,7 +41,6 @@ class AttachmentInline(admin.TabularInline):
         return False
 
 
-@admin.register(Tip)
 class TipAdmin(admin.ModelAdmin):
     list_display = ["reference", "status", "channel", "detected_language", "received_at", "triaged_at"]
     list_filter = ["status", "channel", "detected_language"]
@@ -56,3 +55,7 @@ class TipAdmin(admin.ModelAdmin):
         "triaged_at", "triage_timings", "campaign_code",
     ]
     exclude = ["reporter", "receipt_hash"]
+
+
+# Registered by triage.admin, which extends it with the triage findings (triage depends on
+# reporting, never the reverse).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -88,3 +89,28 @@ def jpeg_with_gps() -> bytes:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def seed_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small model trained once per session on the seed set (bag of words: seconds, not minutes)."""
+    from triage.classify import seed_examples, train_classifier
+
+    path = tmp_path_factory.mktemp("seed-model")
+    train_classifier(seed_examples(), path, architecture="bow", max_epochs=12, patience=3)
+    return path
+
+
+@pytest.fixture
+def active_model(seed_model_dir: Path) -> Iterator[object]:
+    """That model registered and promoted in this test's database (by absolute path, so a
+    worker process with other settings finds it too)."""
+    from triage import classify
+
+    meta = json.loads((seed_model_dir / classify.META_FILE).read_text())
+    report = classify.TrainingReport(seed_model_dir, meta["labels"], meta["thresholds"], meta["metrics"], meta["summary"])
+    version = classify.register_version(report, f"test-{seed_model_dir.name}")
+    classify.promote_version(version)
+    classify.forget_active_classifier()
+    yield version
+    classify.forget_active_classifier()

@@ -1,11 +1,131 @@
+"""Triage findings in the admin: each tip's labels, identifiers, urgency and incident.
+
+The full caseworker workspace (queue, actions, roles) builds on this (docs/admin.md).
+"""
+
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from .models import Category
+from reporting.admin import TipAdmin
+from reporting.models import Tip
+
+from .actions import correct_categories
+from .models import Category, ClassifierVersion, Incident, TipTriage
+from .urgency import describe_reason
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["slug", "__str__", "active", "position"]
     list_editable = ["active", "position"]
+
+
+class TriageForm(forms.ModelForm):
+    corrected_labels = forms.MultipleChoiceField(
+        label=_("Categories"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick the categories that fit. Your choice is kept as training data."),
+    )
+
+    class Meta:
+        model = TipTriage
+        fields: list[str] = []
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["corrected_labels"].choices = [(c.slug, c.name()) for c in Category.objects.filter(active=True)]
+        self.fields["corrected_labels"].initial = self.instance.labels if self.instance.pk else []
+
+
+class TriageInline(admin.StackedInline):
+    model = TipTriage
+    fk_name = "tip"
+    form = TriageForm
+    can_delete = False
+    extra = 0
+    max_num = 1
+    verbose_name_plural = _("Triage")
+    fields = ["corrected_labels", "scores_display", "needs_human", "needs_human_reason", "classifier_version",
+              "urgency", "urgency_display", "identifiers_display", "incident", "similarity"]
+    readonly_fields = ["scores_display", "needs_human", "needs_human_reason", "classifier_version",
+                       "urgency", "urgency_display", "identifiers_display", "incident", "similarity"]
+
+    @admin.display(description=_("Model scores"))
+    def scores_display(self, obj: TipTriage) -> str:
+        ranked = sorted(obj.scores.items(), key=lambda item: -item[1])
+        return format_html_join(", ", "{} {}", ((slug, f"{score:.2f}") for slug, score in ranked[:5])) or "–"
+
+    @admin.display(description=_("Why this urgency"))
+    def urgency_display(self, obj: TipTriage) -> str:
+        return format_html_join("", "<div>{}</div>", ((describe_reason(r),) for r in obj.urgency_reasons)) or "–"
+
+    @admin.display(description=_("Identifiers"))
+    def identifiers_display(self, obj: TipTriage) -> str:
+        return format_html_join(", ", "<mark>{}</mark> ({})", ((i["text"], i["type"]) for i in obj.identifiers)) or "–"
+
+
+@admin.register(Tip)  # replaces reporting's registration with one that shows triage findings
+class TriagedTipAdmin(TipAdmin):
+    inlines = [TriageInline, *TipAdmin.inlines]
+    list_display = [*TipAdmin.list_display, "urgency", "labels"]
+    list_select_related = ["triage"]
+
+    @admin.display(description=_("urgency"), ordering="triage__urgency")
+    def urgency(self, obj: Tip) -> int | None:
+        triage = getattr(obj, "triage", None)
+        return triage.urgency if triage else None
+
+    @admin.display(description=_("categories"))
+    def labels(self, obj: Tip) -> str:
+        triage = getattr(obj, "triage", None)
+        return ", ".join(triage.labels) if triage else ""
+
+    def save_formset(self, request, form, formset, change) -> None:  # noqa: ANN001
+        if formset.model is not TipTriage:
+            return super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if inline_form.instance.pk and "corrected_labels" in inline_form.changed_data:
+                correct_categories(form.instance, inline_form.cleaned_data["corrected_labels"], by=request.user)
+        return None
+
+
+class IncidentTipInline(admin.TabularInline):
+    model = TipTriage
+    fk_name = "incident"
+    extra = 0
+    can_delete = False
+    fields = ["tip_link", "labels", "urgency", "similarity"]
+    readonly_fields = fields
+    verbose_name_plural = _("Tips")
+
+    @admin.display(description=_("tip"))
+    def tip_link(self, obj: TipTriage) -> str:
+        return format_html('<a href="../../../reporting/tip/{}/change/">{}</a>', obj.tip_id, obj.tip.reference)
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ["reference", "status", "urgency", "tip_count", "reporter_count", "labels", "last_tip_at"]
+    list_filter = ["status"]
+    search_fields = ["reference"]
+    ordering = ["-urgency", "-last_tip_at"]
+    readonly_fields = ["reference", "created_at", "last_tip_at", "tip_count", "reporter_count", "urgency", "labels"]
+    inlines = [IncidentTipInline]
+
+
+@admin.register(ClassifierVersion)
+class ClassifierVersionAdmin(admin.ModelAdmin):
+    list_display = ["version", "is_active", "created_at", "promoted_at", "macro_f1"]
+    readonly_fields = ["version", "path", "labels", "thresholds", "metrics", "training_summary", "created_at",
+                       "trained_by", "is_active", "promoted_at", "promoted_by"]
+
+    @admin.display(description=_("macro F1"))
+    def macro_f1(self, obj: ClassifierVersion) -> str:
+        value = obj.metrics.get("macro_f1")
+        return f"{value:.3f}" if isinstance(value, float) else "–"

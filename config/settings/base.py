@@ -164,7 +164,11 @@ if not CELERY_BROKER_URL:
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # A task not acknowledged within this time is delivered again (acks are late).
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        # How often a worker looks for such tasks (a task of a killed worker waits at most
+        # visibility timeout + this long).
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 60, minimum=1),
+        "unacked_restore_throttle": 1,
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
     }

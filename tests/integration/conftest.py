@@ -20,7 +20,7 @@ from tests.conftest import wait_until
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _worker_env() -> dict[str, str]:
+def worker_env() -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"  # the test database
     return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url}
@@ -37,7 +37,7 @@ def celery_worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactor
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork",
              "--concurrency", "2", "--loglevel", "INFO", "--hostname", node,
              "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
         )
     try:
         wait_until(lambda: celery_app.control.ping(destination=[node], timeout=0.5), timeout=60)

@@ -19,9 +19,9 @@ def _status(reference: str) -> str:
 
 
 def test_a_tip_sent_through_the_api_reaches_triaged_with_its_language(
-    api: APIClient, celery_worker: str
+    api: APIClient, celery_worker: str, active_model: object
 ) -> None:
-    text = "Тот же белый грузовик снова пересёк реку ночью у старого моста, без фар."
+    text = "Тот же белый грузовик А123ВС 77 снова пересёк реку ночью у старого моста, без фар. Звоните +7 912 345 67 89."
     response = api.post("/api/v1/tips/", {"text": text}, format="json")
     assert response.status_code == 201
     reference = response.json()["reference"]
@@ -29,8 +29,12 @@ def test_a_tip_sent_through_the_api_reaches_triaged_with_its_language(
     wait_until(lambda: _status(reference) == TipStatus.TRIAGED, timeout=30)
     tip = Tip.objects.get(reference=reference)
     assert tip.detected_language == "ru"
-    assert set(tip.triage_timings) == {"attachments", "language"}
+    assert set(tip.triage_timings) == {"attachments", "language", "identifiers", "classify", "duplicates", "record"}
     assert list(tip.events.values_list("to_status", flat=True)) == ["received", "triaged"]
+    # Every step left its mark: identifiers redacted, model scores, an incident.
+    assert "[PLATE]" in tip.redacted_text and "[PHONE]" in tip.redacted_text
+    assert tip.triage.classifier_version == active_model and len(tip.triage.scores) == 10
+    assert tip.triage.incident.tip_count == 1
 
 
 def test_with_the_broker_down_the_tip_is_kept_and_triaged_once_it_is_back(

@@ -26,7 +26,7 @@ def test_it_triages_a_tip_once_with_language_timings_and_clean_photos() -> None:
 
     tip = Tip.objects.get(pk=tip_id)
     assert tip.status == "triaged" and tip.detected_language == "es" and tip.triaged_at
-    assert set(tip.triage_timings) == {"attachments", "language"}
+    assert set(tip.triage_timings) == {"attachments", "language", "identifiers", "classify", "duplicates", "record"}
     assert Attachment.objects.get(tip_id=tip_id).state == "clean"
     assert triage_tip(tip_id) == "already_triaged"
     assert list(TipEvent.objects.filter(tip_id=tip_id).values_list("to_status", flat=True)) == [
@@ -45,7 +45,7 @@ def test_later_steps_plug_in_and_write_in_the_same_transaction() -> None:
 
     assert triage_tip(tip_id, steps=[("shout", shout)]) == "triaged"
     tip = Tip.objects.get(pk=tip_id)
-    assert tip.redacted_text.startswith("SMUGGLERS") and list(tip.triage_timings) == ["shout"]
+    assert tip.redacted_text.startswith("SMUGGLERS") and list(tip.triage_timings) == ["shout", "record"]
 
 
 def test_a_step_that_fails_leaves_the_tip_received_for_a_retry() -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks (see bench/README.md and shared BENCHMARKS.md); not part of `make test`."""

@@ -1,0 +1,142 @@
+"""bench/triage.py (a): tips per second through one real Celery worker, and submit→triaged time.
+
+1. With no worker running, queue N no-op tasks (the reference: the queue's own ceiling) and N
+   tips through POST /api/v1/tips/; start one worker and time how fast each queue drains.
+2. With the worker idle, send tips one at a time (spaced) and take received_at → triaged_at.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import psycopg
+import redis
+
+from bench.load import run_load
+from bench.server import (
+    ROOT,
+    ServerSettings,
+    bench_environment,
+    django_settings,
+    flush_redis,
+    gunicorn,
+)
+from bench.texts import encoded_payloads
+
+
+@contextmanager
+def celery_worker(concurrency: int) -> Iterator[subprocess.Popen[bytes]]:
+    log = tempfile.NamedTemporaryFile(prefix="tipline-bench-worker-", suffix=".log", delete=False)
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--include", "bench.tasks",
+               "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "WARNING",
+               "--without-gossip", "--without-mingle", "--prefetch-multiplier", "16"]
+    process = subprocess.Popen(command, cwd=ROOT, env=bench_environment(), stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
+def _db() -> psycopg.Connection:
+    database = django_settings().DATABASES["default"]  # type: ignore[attr-defined]
+    return psycopg.connect(host=database["HOST"], port=database["PORT"], user=database["USER"],
+                           dbname=database["NAME"], autocommit=True)
+
+
+def _wait(predicate, timeout: float) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def noop_drain_rate(count: int, concurrency: int, timeout: float) -> dict[str, object]:
+    from bench.tasks import noop
+
+    client = redis.Redis.from_url(django_settings().REDIS_URL)  # type: ignore[attr-defined]
+    client.delete("bench:noop:first", "bench:noop:last", "bench:noop:done")
+    for index in range(count):
+        noop.apply_async((index,))
+    with celery_worker(concurrency):
+        done = _wait(lambda: int(client.get("bench:noop:done") or 0) >= count, timeout)
+    first, last = float(client.get("bench:noop:first") or 0), float(client.get("bench:noop:last") or 0)
+    return {"tasks": count, "completed": int(client.get("bench:noop:done") or 0), "finished": done,
+            "per_second": round((count - 1) / (last - first), 1) if last > first else None}
+
+
+def _triaged(conn: psycopg.Connection, since: float) -> tuple[int, list[float], float | None, float | None]:
+    rows = conn.execute(
+        "SELECT extract(epoch FROM received_at), extract(epoch FROM triaged_at) FROM reporting_tip "
+        "WHERE received_at >= to_timestamp(%s) AND triaged_at IS NOT NULL", [since]).fetchall()
+    latencies = [(float(t) - float(r)) * 1000 for r, t in rows]
+    triaged_times = [float(t) for _r, t in rows]
+    return len(rows), latencies, (min(triaged_times) if rows else None), (max(triaged_times) if rows else None)
+
+
+def tips_drain_rate(base_url: str, count: int, concurrency: int, timeout: float) -> dict[str, object]:
+    since = time.time() - 1
+    submitted = run_load("tips", base_url + "/api/v1/tips/", encoded_payloads(count, seed=99), count, 16, timeout)
+    with _db() as conn, celery_worker(concurrency):
+        _wait(lambda: _triaged(conn, since)[0] >= submitted.created, timeout)
+        triaged, _latencies, first, last = _triaged(conn, since)
+    rate = (triaged - 1) / (last - first) if first and last and last > first else None
+    return {"tips": submitted.created, "triaged": triaged, "per_second": round(rate, 1) if rate else None}
+
+
+def idle_latency(base_url: str, count: int, gap_s: float, concurrency: int) -> dict[str, object]:
+    bodies = encoded_payloads(count, seed=7)
+    since = time.time() - 1
+    with _db() as conn, celery_worker(concurrency) as worker:
+        time.sleep(3)  # let the worker come up and load its models before the first tip
+        assert worker.poll() is None, "worker died"
+        with httpx.Client(trust_env=False, timeout=10) as client:
+            for body in bodies:
+                client.post(base_url + "/api/v1/tips/", content=body, headers={"Content-Type": "application/json"})
+                time.sleep(gap_s)
+        _wait(lambda: _triaged(conn, since)[0] >= count, 60)
+        triaged, latencies, _first, _last = _triaged(conn, since)
+        steps = conn.execute("SELECT triage_timings FROM reporting_tip WHERE received_at >= to_timestamp(%s) "
+                             "AND triaged_at IS NOT NULL", [since]).fetchall()
+    ordered = sorted(latencies)
+    per_step: dict[str, float] = {}
+    for (timings,) in steps:
+        for name, ms in (timings if isinstance(timings, dict) else json.loads(timings)).items():
+            per_step.setdefault(name, []).append(ms)  # type: ignore[attr-defined]
+    return {
+        "tips": count, "triaged": triaged,
+        "p50_ms": round(statistics.median(ordered), 1) if ordered else None,
+        "p99_ms": round(ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)], 1) if ordered else None,
+        "step_median_ms": {name: round(statistics.median(v), 3) for name, v in per_step.items()},  # type: ignore[arg-type]
+    }
+
+
+def measure(count: int = 2000, concurrency: int = 2, timeout: float = 300) -> dict[str, object]:
+    flush_redis()
+    subprocess.run([sys.executable, "manage.py", "train_classifier", "--promote", "--if-missing"],
+                   cwd=ROOT, env=bench_environment(), check=True, capture_output=True)
+    with gunicorn(ServerSettings()) as server:
+        reference = noop_drain_rate(count, concurrency, timeout)
+        tips = tips_drain_rate(server.base_url, count, concurrency, timeout)
+        idle = idle_latency(server.base_url, 60, 0.25, concurrency)
+    ratio = tips["per_second"] / reference["per_second"] if tips["per_second"] and reference["per_second"] else None
+    return {"reference_noop": reference, "tips": tips, "idle": idle,
+            "ratio_to_noop": round(ratio, 3) if ratio else None}

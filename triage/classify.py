@@ -1,0 +1,439 @@
+"""The tip classifier: spaCy `textcat_multilabel` trained here, with per-label thresholds.
+
+See docs/classifier.md. Labels come from the data, so the same code trains on any taxonomy.
+
+Training, in order:
+1. split the examples (fixed seed) into training and validation, stratified by first label;
+2. oversample examples of rare labels, so class balance does not drown them;
+3. train a bag-of-words model on words, word pairs and word prefixes (prefixes stand in for
+   stems, which matter for Russian, Arabic and misspellings), evaluating after each epoch;
+4. per label, choose the threshold that maximises F1 on the validation split; keep the epoch
+   with the best macro F1 and stop after `patience` epochs without improvement;
+5. write the spaCy pipeline plus `tipline.json` (labels, thresholds, metrics) to a directory.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import spacy
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from spacy.language import Language
+from spacy.training import Example as SpacyExample
+from spacy.util import fix_random_seed, minibatch
+
+from reporting.privacy import random_code
+
+from .models import ClassifierVersion, TrainingExample
+
+SEED_PATH = Path(__file__).parent / "seed" / "training.jsonl"
+META_FILE = "tipline.json"
+# Shorter than this many words, a tip "says too little" to classify without a human.
+MIN_WORDS = 4
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_URL_RE = re.compile(r"https?://\S+|www\.\S+")
+_DIGITS_RE = re.compile(r"\d")
+
+BOW_MODEL = {
+    "@architectures": "spacy.TextCatBOW.v3",
+    "exclusive_classes": False,
+    "ngram_size": 2,
+    "no_output_layer": False,
+    "length": 2**18,
+}
+ENSEMBLE_MODEL = {
+    "@architectures": "spacy.TextCatEnsemble.v2",
+    "linear_model": BOW_MODEL,
+    "tok2vec": {
+        "@architectures": "spacy.Tok2Vec.v2",
+        "embed": {
+            "@architectures": "spacy.MultiHashEmbed.v2",
+            "width": 64,
+            "rows": [2000, 2000, 1000, 1000],
+            "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
+            "include_static_vectors": False,
+        },
+        "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 64, "window_size": 1, "maxout_pieces": 3, "depth": 2},
+    },
+}
+# "ensemble" (bag of words + a small CNN over word shapes and affixes) generalises better to
+# unseen events; "bow" trains several times faster and reads ~4x more documents per second.
+ARCHITECTURES = {"ensemble": ENSEMBLE_MODEL, "bow": BOW_MODEL}
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    text: str
+    labels: tuple[str, ...]
+    language: str = ""
+
+
+@dataclass
+class Classification:
+    scores: dict[str, float]
+    labels: list[str]
+    needs_human: bool
+    reason: str = ""  # why a human is needed: "no_label", "too_short", "no_model"
+
+
+@dataclass
+class TrainingReport:
+    path: Path
+    labels: list[str]
+    thresholds: dict[str, float]
+    metrics: dict[str, object]
+    summary: dict[str, object]
+    epochs: list[dict[str, float]] = field(default_factory=list)
+
+
+# --- data ---------------------------------------------------------------------------------
+
+
+def read_examples(path: Path) -> list[LabelledText]:
+    """JSONL lines {"text", "labels": [...]} or CSV with columns text,labels (labels split by |)."""
+    examples: list[LabelledText] = []
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                labels = tuple(label.strip() for label in (row.get("labels") or "").split("|") if label.strip())
+                examples.append(LabelledText(row["text"], labels, row.get("language", "") or ""))
+        return examples
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                labels = item["labels"]
+                labels = [labels] if isinstance(labels, str) else labels
+                examples.append(LabelledText(str(item["text"]), tuple(labels), item.get("language", "")))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{number}: not a {{text, labels}} line ({exc})") from exc
+    return examples
+
+
+def seed_examples() -> list[LabelledText]:
+    return read_examples(SEED_PATH)
+
+
+def split_examples(
+    examples: Sequence[LabelledText], validation_fraction: float = 0.15, seed: int = 13
+) -> tuple[list[LabelledText], list[LabelledText]]:
+    """Stratified by first label, so every label has validation examples where it can."""
+    rng = random.Random(seed)
+    by_label: dict[str, list[LabelledText]] = {}
+    for example in examples:
+        by_label.setdefault(example.labels[0] if example.labels else "", []).append(example)
+    train: list[LabelledText] = []
+    validation: list[LabelledText] = []
+    for key in sorted(by_label):
+        group = by_label[key][:]
+        rng.shuffle(group)
+        cut = max(1, round(len(group) * validation_fraction)) if len(group) >= 4 else 0
+        validation.extend(group[:cut])
+        train.extend(group[cut:])
+    rng.shuffle(train)
+    return train, validation
+
+
+def label_set(examples: Iterable[LabelledText]) -> list[str]:
+    return sorted({label for example in examples for label in example.labels})
+
+
+# --- features -----------------------------------------------------------------------------
+
+
+def model_text(text: str) -> str:
+    """What the model reads: lower case, links and digits flattened, word prefixes added."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _URL_RE.sub(" urlx ", text)
+    text = _DIGITS_RE.sub("0", text)
+    words = _WORD_RE.findall(text)
+    prefixes = [word[:5] + "~" for word in words if len(word) > 5]
+    return " ".join(words + prefixes)
+
+
+def _doc_examples(nlp: Language, examples: Sequence[LabelledText], labels: list[str]) -> list[SpacyExample]:
+    return [
+        SpacyExample.from_dict(
+            nlp.make_doc(model_text(example.text)),
+            {"cats": {label: float(label in example.labels) for label in labels}},
+        )
+        for example in examples
+    ]
+
+
+def _balanced(examples: list[SpacyExample], labels: list[str], cap: int = 4) -> list[SpacyExample]:
+    """Repeat examples of rare labels (up to `cap` times) towards the most common label's count."""
+    counts = Counter(label for ex in examples for label, value in ex.reference.cats.items() if value)
+    most = max(counts.values(), default=1)
+    balanced: list[SpacyExample] = []
+    for ex in examples:
+        present = [label for label, value in ex.reference.cats.items() if value]
+        repeat = max((min(cap, round(most / counts[label])) for label in present), default=1)
+        balanced.extend([ex] * max(1, repeat))
+    return balanced
+
+
+# --- thresholds and metrics ---------------------------------------------------------------
+
+
+def per_label_scores(
+    truth: Sequence[Iterable[str]], predicted: Sequence[Iterable[str]], labels: Sequence[str]
+) -> dict[str, object]:
+    """Precision, recall and F1 per label, with micro and macro F1."""
+    per_label: dict[str, dict[str, float]] = {}
+    total_tp = total_fp = total_fn = 0
+    for label in labels:
+        tp = sum(1 for t, p in zip(truth, predicted, strict=True) if label in t and label in p)
+        fp = sum(1 for t, p in zip(truth, predicted, strict=True) if label not in t and label in p)
+        fn = sum(1 for t, p in zip(truth, predicted, strict=True) if label in t and label not in p)
+        total_tp, total_fp, total_fn = total_tp + tp, total_fp + fp, total_fn + fn
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
+    micro_p = total_tp / (total_tp + total_fp) if total_tp + total_fp else 0.0
+    micro_r = total_tp / (total_tp + total_fn) if total_tp + total_fn else 0.0
+    micro_f1 = 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0
+    supported = [scores["f1"] for scores in per_label.values() if scores["support"]]
+    macro_f1 = sum(supported) / len(supported) if supported else 0.0
+    return {"per_label": per_label, "micro_f1": micro_f1, "macro_f1": macro_f1}
+
+
+def tune_thresholds(
+    scores: Sequence[dict[str, float]], truth: Sequence[Iterable[str]], labels: Sequence[str]
+) -> dict[str, float]:
+    """Per label, the threshold with the best F1 on these examples (0.5 where it never occurs)."""
+    grid = [round(0.05 * step, 2) for step in range(1, 20)]
+    thresholds: dict[str, float] = {}
+    for label in labels:
+        positives = [label in t for t in truth]
+        if not any(positives):
+            thresholds[label] = 0.5
+            continue
+        best, best_f1 = 0.5, -1.0
+        for threshold in grid:
+            tp = sum(1 for s, pos in zip(scores, positives, strict=True) if pos and s[label] >= threshold)
+            fp = sum(1 for s, pos in zip(scores, positives, strict=True) if not pos and s[label] >= threshold)
+            fn = sum(positives) - tp
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 > best_f1 + 1e-9:
+                best, best_f1 = threshold, f1
+        thresholds[label] = best
+    return thresholds
+
+
+def apply_thresholds(scores: dict[str, float], thresholds: dict[str, float]) -> list[str]:
+    return sorted(label for label, score in scores.items() if score >= thresholds.get(label, 0.5))
+
+
+# --- training -----------------------------------------------------------------------------
+
+
+def _score_docs(nlp: Language, texts: Sequence[str], batch_size: int = 256) -> list[dict[str, float]]:
+    docs = nlp.pipe((model_text(text) for text in texts), batch_size=batch_size)
+    return [{label: float(score) for label, score in doc.cats.items()} for doc in docs]
+
+
+def train_classifier(
+    examples: Sequence[LabelledText],
+    output_dir: Path,
+    *,
+    seed: int = 13,
+    max_epochs: int = 40,
+    patience: int = 5,
+    validation_fraction: float = 0.15,
+    architecture: str = "ensemble",
+    progress: bool = False,
+) -> TrainingReport:
+    if not examples:
+        raise ValueError("No training examples.")
+    labels = label_set(examples)
+    if len(labels) < 2:
+        raise ValueError("At least two labels are needed to train a classifier.")
+    fix_random_seed(seed)
+    rng = random.Random(seed)
+    train, validation = split_examples(examples, validation_fraction, seed)
+    validation = validation or train  # tiny data sets: tune on what there is
+
+    nlp = spacy.blank("xx")
+    textcat = nlp.add_pipe("textcat_multilabel", config={"model": ARCHITECTURES[architecture]})
+    for label in labels:
+        textcat.add_label(label)
+    train_docs = _balanced(_doc_examples(nlp, train, labels), labels)
+    optimizer = nlp.initialize(lambda: train_docs)
+
+    truth = [set(example.labels) for example in validation]
+    best: tuple[float, bytes, dict[str, float], int] | None = None
+    history: list[dict[str, float]] = []
+    epochs = range(max_epochs)
+    if progress:
+        from tqdm import tqdm
+
+        epochs = tqdm(epochs, desc="training", unit="epoch")
+    for epoch in epochs:
+        rng.shuffle(train_docs)
+        losses: dict[str, float] = {}
+        for batch in minibatch(train_docs, size=32):
+            nlp.update(batch, sgd=optimizer, drop=0.1, losses=losses)
+        scores = _score_docs(nlp, [example.text for example in validation])
+        thresholds = tune_thresholds(scores, truth, labels)
+        predicted = [apply_thresholds(s, thresholds) for s in scores]
+        macro = float(per_label_scores(truth, predicted, labels)["macro_f1"])
+        history.append({"epoch": epoch + 1, "loss": round(losses.get("textcat_multilabel", 0.0), 4), "macro_f1": round(macro, 4)})
+        if progress:
+            epochs.set_postfix(macro_f1=f"{macro:.3f}")
+        if best is None or macro > best[0] + 1e-6:
+            best = (macro, nlp.to_bytes(), thresholds, epoch + 1)
+        elif epoch + 1 - best[3] >= patience:
+            break  # early stopping: no better validation F1 for `patience` epochs
+
+    assert best is not None
+    nlp.from_bytes(best[1])
+    thresholds = best[2]
+    scores = _score_docs(nlp, [example.text for example in validation])
+    predicted = [apply_thresholds(s, thresholds) for s in scores]
+    metrics = per_label_scores(truth, predicted, labels)
+    metrics["best_epoch"] = best[3]
+    summary = {
+        "examples": len(examples),
+        "training": len(train),
+        "validation": len(validation),
+        "per_label": dict(sorted(Counter(label for e in examples for label in e.labels).items())),
+        "languages": dict(sorted(Counter(e.language or "?" for e in examples).items())),
+        "seed": seed,
+        "architecture": architecture,
+    }
+    output_dir.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(output_dir)
+    meta = {"labels": labels, "thresholds": thresholds, "metrics": metrics, "summary": summary, "history": history}
+    (output_dir / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    return TrainingReport(output_dir, labels, thresholds, metrics, summary, history)
+
+
+# --- serving ------------------------------------------------------------------------------
+
+
+class LoadedClassifier:
+    """A trained model and its thresholds, ready to classify tips."""
+
+    def __init__(self, path: Path, version: str = "") -> None:
+        self.path = path
+        self.version = version or path.name
+        self.nlp = spacy.load(path)
+        meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+        self.labels: list[str] = meta["labels"]
+        self.thresholds: dict[str, float] = meta["thresholds"]
+
+    def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return [{label: round(score, 4) for label, score in s.items()} for s in _score_docs(self.nlp, texts)]
+
+    def classify(self, text: str) -> Classification:
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+        results = []
+        for text, scores in zip(texts, self.scores(texts), strict=True):
+            labels = apply_thresholds(scores, self.thresholds)
+            if len(_WORD_RE.findall(text)) < MIN_WORDS:
+                results.append(Classification(scores, labels, True, "too_short"))
+            elif not labels:
+                results.append(Classification(scores, labels, True, "no_label"))
+            else:
+                results.append(Classification(scores, labels, False))
+        return results
+
+
+def evaluate_classifier(classifier: LoadedClassifier, examples: Sequence[LabelledText]) -> dict[str, object]:
+    """Per-label precision, recall, F1, micro and macro F1, and documents per second."""
+    texts = [example.text for example in examples]
+    started = time.perf_counter()
+    scores = classifier.scores(texts)
+    elapsed = time.perf_counter() - started
+    predicted = [apply_thresholds(s, classifier.thresholds) for s in scores]
+    truth = [set(example.labels) for example in examples]
+    labels = sorted(set(classifier.labels) | set(label_set(examples)))
+    report = per_label_scores(truth, predicted, labels)
+    report["documents"] = len(texts)
+    report["docs_per_second"] = round(len(texts) / elapsed, 1) if elapsed else None
+    report["model"] = classifier.version
+    return report
+
+
+# --- versions -----------------------------------------------------------------------------
+
+
+def new_version_name() -> str:
+    return timezone.now().strftime("%Y%m%d-%H%M%S-") + random_code(4).lower()
+
+
+def training_examples_from_database() -> list[LabelledText]:
+    """Caseworkers' confirmations and corrections of tips."""
+    rows = TrainingExample.objects.order_by("created_at").values_list("text", "labels", "language")
+    return [LabelledText(text, tuple(labels), language) for text, labels, language in rows if labels]
+
+
+def register_version(report: TrainingReport, version: str, trained_by: object = None) -> ClassifierVersion:
+    try:
+        stored_path = str(report.path.resolve().relative_to(Path(settings.TIPLINE_MODELS_DIR).resolve()))
+    except ValueError:
+        stored_path = str(report.path.resolve())  # outside the models directory: keep it absolute
+    return ClassifierVersion.objects.create(
+        version=version,
+        path=stored_path,
+        labels=report.labels,
+        thresholds=report.thresholds,
+        metrics=report.metrics,
+        training_summary=report.summary,
+        trained_by=trained_by,
+    )
+
+
+def promote_version(version: ClassifierVersion, promoted_by: object = None) -> None:
+    """Make this version the one every worker serves (they pick it up within a minute)."""
+    with transaction.atomic():
+        ClassifierVersion.objects.filter(is_active=True).exclude(pk=version.pk).update(is_active=False)
+        ClassifierVersion.objects.filter(pk=version.pk).update(
+            is_active=True, promoted_at=timezone.now(), promoted_by=promoted_by
+        )
+
+
+def version_path(version: ClassifierVersion) -> Path:
+    path = Path(version.path)
+    return path if path.is_absolute() else Path(settings.TIPLINE_MODELS_DIR) / path
+
+
+# The active model, loaded once per worker process and re-checked at most every CHECK_SECONDS,
+# so a promotion reaches every worker without a restart and without a query per tip.
+CHECK_SECONDS = 60.0
+_active: dict[str, object] = {"checked": 0.0, "version_id": None, "classifier": None}
+
+
+def active_classifier() -> tuple[LoadedClassifier | None, int | None]:
+    now = time.monotonic()
+    if now - float(_active["checked"]) < CHECK_SECONDS:
+        return _active["classifier"], _active["version_id"]  # type: ignore[return-value]
+    version = ClassifierVersion.objects.filter(is_active=True).first()
+    _active["checked"] = now
+    if version is None:
+        _active.update(version_id=None, classifier=None)
+    elif version.pk != _active["version_id"]:
+        _active.update(version_id=version.pk, classifier=LoadedClassifier(version_path(version), version.version))
+    return _active["classifier"], _active["version_id"]  # type: ignore[return-value]
+
+
+def forget_active_classifier() -> None:
+    """Drop the cached model (tests, and after a promotion in this process)."""
+    _active.update(checked=0.0, version_id=None, classifier=None)

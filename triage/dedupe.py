@@ -1,0 +1,364 @@
+"""Duplicate reports: gather tips about the same event into one Incident (docs/triage.md).
+
+1. Candidates that stay cheap as the archive grows: MinHash LSH bands of the text, the same
+   strong identifier (plate, phone ...), and the same place cell (~5 km grid) — each an index
+   probe on a table every worker sees, limited to the time window.
+2. A decision per candidate: near-identical text; a shared strong identifier; or similar text,
+   or the same categories, at the same place and time (how translated reports of one event
+   meet). The best candidate's incident is joined; otherwise a new incident opens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from reporting.models import Tip
+from reporting.privacy import random_code
+
+from .models import Incident, TipBand, TipIdentifier, TipTriage
+
+NUM_PERM = 60
+BANDS, ROWS = 20, 3  # LSH: a pair with Jaccard s collides in some band with 1-(1-s^3)^20 (0.5 at s≈0.36)
+CELL_DEGREES = 0.05  # place cells of ~5 km; a lookup probes the 3×3 cells around the point
+STRONG_IDENTIFIERS = {"phone", "email", "plate", "id_number", "handle", "link"}
+NOT_EVENTS = {"not_a_crime_report", "spam_abuse"}
+CANDIDATE_LIMIT = 40
+
+_MERSENNE = (1 << 61) - 1
+_rng = np.random.default_rng(20261128)  # fixed: every worker must compute the same signatures
+_A = _rng.integers(1, _MERSENNE, NUM_PERM, dtype=np.uint64)
+_B = _rng.integers(0, _MERSENNE, NUM_PERM, dtype=np.uint64)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_ARABIC = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
+
+
+@dataclass(frozen=True)
+class TipFacts:
+    tip_id: int
+    text: str
+    language: str
+    received_at: datetime
+    reporter_id: int
+    identifiers: tuple[tuple[str, str], ...] = ()
+    labels: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    facts: TipFacts
+    incident_id: int | None
+
+
+@dataclass(frozen=True)
+class DuplicateDecision:
+    incident_id: int | None
+    matched_tip_id: int | None
+    similarity: float | None
+    reasons: tuple[str, ...] = ()
+
+
+# --- text sketches ------------------------------------------------------------------------
+
+
+def features(text: str) -> set[str]:
+    """Word prefixes (a stand-in for stems) and pairs of them, on lower-cased, unaccented text."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    words = [w[:5] for w in _WORD.findall(folded.translate(_ARABIC)) if len(w) > 2 or w.isdigit()]
+    return set(words) | {f"{a}_{b}" for a, b in zip(words, words[1:], strict=False)}
+
+
+def signature(text: str) -> np.ndarray:
+    items = features(text) or {""}
+    hashes = np.array(
+        [int.from_bytes(hashlib.blake2b(item.encode(), digest_size=8).digest(), "little") >> 3 for item in items],
+        dtype=np.uint64,
+    )
+    # (a·x + b) mod p for every permutation and item; the minimum per permutation is the sketch.
+    products = (np.outer(_A, hashes) + _B[:, None]) % np.uint64(_MERSENNE)
+    return products.min(axis=1)
+
+
+def band_hashes(sig: np.ndarray) -> list[int]:
+    """One signed 64-bit value per band (fits PostgreSQL's bigint)."""
+    values = []
+    for band in range(BANDS):
+        chunk = sig[band * ROWS:(band + 1) * ROWS].tobytes()
+        values.append(int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "little", signed=True))
+    return values
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.mean(a == b))
+
+
+# --- place and time -----------------------------------------------------------------------
+
+
+def place_cells(latitude: float | None, longitude: float | None, neighbours: bool = False) -> list[str]:
+    if latitude is None or longitude is None:
+        return []
+    row, col = math.floor(latitude / CELL_DEGREES), math.floor(longitude / CELL_DEGREES)
+    span = (-1, 0, 1) if neighbours else (0,)
+    return [f"{row + dr}:{col + dc}" for dr in span for dc in span]
+
+
+def distance_km(a: TipFacts, b: TipFacts) -> float | None:
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))  # type: ignore[arg-type]
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(h))
+
+
+def hours_apart(a: TipFacts, b: TipFacts) -> float:
+    first, second = (a.occurred_at, b.occurred_at) if a.occurred_at and b.occurred_at else (a.received_at, b.received_at)
+    return abs((first - second).total_seconds()) / 3600
+
+
+# --- the decision -------------------------------------------------------------------------
+
+
+def score_pair(new: TipFacts, new_sig: np.ndarray, old: TipFacts) -> tuple[float, tuple[str, ...]]:
+    """How likely two tips report the same event (0–1), and why."""
+    similarity = jaccard(new_sig, signature(old.text))
+    shared = {i for i in new.identifiers if i[0] in STRONG_IDENTIFIERS} & set(old.identifiers)
+    labels = (set(new.labels) & set(old.labels)) - NOT_EVENTS
+    labels_compatible = bool(labels) or not (new.labels and old.labels)  # unknown counts as compatible
+    distance = distance_km(new, old)
+    hours = hours_apart(new, old)
+    close_in_time = hours <= settings.TIPLINE_DEDUP_NEAR_HOURS
+    near = distance is not None and distance <= settings.TIPLINE_DEDUP_NEAR_KM and close_in_time
+    # The same spot within hours: how a translated report of the same event shows itself.
+    very_near = distance is not None and distance <= 1.0 and hours <= 6
+    if set(new.labels) & NOT_EVENTS or set(old.labels) & NOT_EVENTS:
+        return (similarity if similarity >= 0.8 else 0.0), ("text",)  # only repeats of the same message
+    if shared:
+        return max(0.9, similarity), ("identifier", *sorted(kind for kind, _value in shared))
+    if similarity >= 0.5 and hours <= 7 * 24:
+        return similarity, ("text",)
+    if near and (similarity >= 0.2 or labels):
+        return max(0.6, similarity), ("place_time", "text" if similarity >= 0.2 else "category")
+    if very_near and labels_compatible:
+        return 0.55, ("place_time",)
+    if similarity >= 0.3 and close_in_time and labels_compatible:
+        return similarity + 0.2, ("text", "time")
+    return 0.0, ()
+
+
+def decide(facts: TipFacts, sig: np.ndarray, candidates: Sequence[Candidate]) -> DuplicateDecision:
+    best: tuple[float, Candidate, tuple[str, ...]] | None = None
+    for candidate in candidates:
+        if candidate.facts.tip_id == facts.tip_id or candidate.incident_id is None:
+            continue
+        score, reasons = score_pair(facts, sig, candidate.facts)
+        if score > 0 and (best is None or score > best[0]):
+            best = (score, candidate, reasons)
+    if best is None:
+        return DuplicateDecision(None, None, None)
+    score, candidate, reasons = best
+    return DuplicateDecision(candidate.incident_id, candidate.facts.tip_id, round(min(score, 1.0), 3), reasons)
+
+
+# --- indexes ------------------------------------------------------------------------------
+
+
+class DuplicateIndex(Protocol):
+    def candidates(self, facts: TipFacts, bands: list[int], since: datetime, limit: int) -> list[Candidate]: ...
+
+    def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None: ...
+
+
+def _lookup_keys(facts: TipFacts) -> list[tuple[str, str]]:
+    strong = [i for i in facts.identifiers if i[0] in STRONG_IDENTIFIERS]
+    return strong + [("cell", cell) for cell in place_cells(facts.latitude, facts.longitude, neighbours=True)]
+
+
+def _stored_keys(facts: TipFacts) -> list[tuple[str, str]]:
+    strong = [i for i in facts.identifiers if i[0] in STRONG_IDENTIFIERS]
+    return strong + [("cell", cell) for cell in place_cells(facts.latitude, facts.longitude)]
+
+
+class DatabaseIndex:
+    """TipBand and TipIdentifier rows: shared by every worker, probed through their indexes."""
+
+    def candidates(self, facts: TipFacts, bands: list[int], since: datetime, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+        tip_ids = self._band_matches(bands, since, limit)
+        keys = _lookup_keys(facts)
+        if keys:
+            query = TipIdentifier.objects.none()
+            for kind, value in keys:
+                query = query | TipIdentifier.objects.filter(kind=kind, value=value, received_at__gte=since)
+            tip_ids += list(query.order_by("-received_at").values_list("tip_id", flat=True)[:limit])
+        tip_ids = list(dict.fromkeys(t for t in tip_ids if t != facts.tip_id))[:limit]
+        return self._load(tip_ids)
+
+    def _band_matches(self, bands: list[int], since: datetime, limit: int) -> list[int]:
+        if not bands:
+            return []
+        pairs = ", ".join(["(%s, %s)"] * len(bands))
+        params: list[object] = [since]
+        for band, value in enumerate(bands):
+            params += [band, value]
+        sql = (
+            f"SELECT tip_id FROM {TipBand._meta.db_table} WHERE received_at >= %s AND (band, hash) IN "
+            f"(VALUES {pairs}) GROUP BY tip_id ORDER BY COUNT(*) DESC, MAX(received_at) DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def _load(self, tip_ids: list[int]) -> list[Candidate]:
+        if not tip_ids:
+            return []
+        identifiers: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for tip_id, kind, value in TipIdentifier.objects.filter(tip_id__in=tip_ids).values_list("tip_id", "kind", "value"):
+            identifiers[tip_id].append((kind, value))
+        rows = Tip.objects.filter(pk__in=tip_ids, triage__isnull=False).values_list(
+            "pk", "text", "detected_language", "received_at", "reporter_id", "latitude", "longitude",
+            "occurred_at", "triage__labels", "triage__incident_id",
+        )
+        return [
+            Candidate(
+                TipFacts(pk, text, language, received, reporter, tuple(identifiers[pk]), tuple(labels or ()),
+                         lat, lon, occurred),
+                incident,
+            )
+            for pk, text, language, received, reporter, lat, lon, occurred, labels, incident in rows
+        ]
+
+    def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
+        TipBand.objects.filter(tip_id=facts.tip_id).delete()  # a rerun replaces, never doubles
+        TipIdentifier.objects.filter(tip_id=facts.tip_id).delete()
+        TipBand.objects.bulk_create(
+            TipBand(tip_id=facts.tip_id, band=band, hash=value, received_at=facts.received_at)
+            for band, value in enumerate(bands)
+        )
+        TipIdentifier.objects.bulk_create(
+            TipIdentifier(tip_id=facts.tip_id, kind=kind, value=value[:128], received_at=facts.received_at)
+            for kind, value in dict.fromkeys(_stored_keys(facts))
+        )
+
+
+@dataclass
+class MemoryIndex:
+    """The same behaviour in dictionaries: for evaluate_dedup and tests."""
+
+    facts: dict[int, TipFacts] = field(default_factory=dict)
+    incidents: dict[int, int] = field(default_factory=dict)
+    bands: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
+    keys: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def candidates(self, facts: TipFacts, bands: list[int], since: datetime, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+        counts = Counter(t for band, value in enumerate(bands) for t in self.bands.get((band, value), []))
+        tip_ids = [t for t, _n in counts.most_common()]
+        for key in _lookup_keys(facts):
+            tip_ids += self.keys.get(key, [])
+        chosen = [t for t in dict.fromkeys(tip_ids) if t != facts.tip_id and self.facts[t].received_at >= since]
+        return [Candidate(self.facts[t], self.incidents.get(t)) for t in chosen[:limit]]
+
+    def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
+        self.facts[facts.tip_id] = facts
+        self.incidents[facts.tip_id] = incident_id
+        for band, value in enumerate(bands):
+            self.bands[(band, value)].append(facts.tip_id)
+        for key in _stored_keys(facts):
+            self.keys[key].append(facts.tip_id)
+
+
+def find_duplicate(facts: TipFacts, index: DuplicateIndex, window: timedelta) -> tuple[DuplicateDecision, list[int], np.ndarray]:
+    sig = signature(facts.text)
+    bands = band_hashes(sig)
+    candidates = index.candidates(facts, bands, facts.received_at - window, CANDIDATE_LIMIT)
+    return decide(facts, sig, candidates), bands, sig
+
+
+# --- incidents ----------------------------------------------------------------------------
+
+
+def new_incident_reference() -> str:
+    code = random_code(6)
+    return f"I-{code[:4]}-{code[4:]}"
+
+
+def attach_to_incident(tip: Tip, facts: TipFacts, decision: DuplicateDecision) -> Incident:
+    """Join the decided incident or open one; counts distinct reporters. Inside a transaction."""
+    incident = None
+    if decision.incident_id is not None:
+        incident = Incident.objects.select_for_update().filter(pk=decision.incident_id).first()
+    if incident is None:
+        while True:
+            reference = new_incident_reference()
+            if not Incident.objects.filter(reference=reference).exists():
+                break
+        incident = Incident.objects.create(reference=reference, last_tip_at=facts.received_at)
+    others = TipTriage.objects.filter(incident=incident).exclude(tip_id=tip.pk)
+    reporters = set(others.values_list("tip__reporter_id", flat=True)) | {facts.reporter_id}
+    labels = Counter(label for labels in others.values_list("labels", flat=True) for label in labels)
+    labels.update(facts.labels)
+    incident.tip_count = others.count() + 1
+    incident.reporter_count = len(reporters)
+    incident.last_tip_at = max(incident.last_tip_at, facts.received_at)
+    incident.labels = [label for label, _n in labels.most_common(3)]
+    incident.save(update_fields=["tip_count", "reporter_count", "last_tip_at", "labels"])
+    return incident
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+def _pairs(clusters: dict[str, str]) -> set[tuple[str, str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for item, cluster in clusters.items():
+        groups[cluster].append(item)
+    return {(a, b) for members in groups.values() for i, a in enumerate(sorted(members)) for b in sorted(members)[i + 1:]}
+
+
+def pairwise_scores(truth: dict[str, str], predicted: dict[str, str]) -> dict[str, float]:
+    true_pairs, predicted_pairs = _pairs(truth), _pairs(predicted)
+    hits = len(true_pairs & predicted_pairs)
+    precision = hits / len(predicted_pairs) if predicted_pairs else 1.0
+    recall = hits / len(true_pairs) if true_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def bcubed_scores(truth: dict[str, str], predicted: dict[str, str]) -> dict[str, float]:
+    def members(clusters: dict[str, str]) -> dict[str, set[str]]:
+        groups: dict[str, set[str]] = defaultdict(set)
+        for item, cluster in clusters.items():
+            groups[cluster].add(item)
+        return {item: groups[cluster] for item, cluster in clusters.items()}
+
+    true_members, predicted_members = members(truth), members(predicted)
+    items = list(truth)
+    precision = sum(len(predicted_members[i] & true_members[i]) / len(predicted_members[i]) for i in items) / len(items)
+    recall = sum(len(predicted_members[i] & true_members[i]) / len(true_members[i]) for i in items) / len(items)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def cluster_in_order(items: Iterable[TipFacts], window: timedelta) -> dict[int, int]:
+    """Run the decision over tips in order with a MemoryIndex; returns tip id → cluster id."""
+    index = MemoryIndex()
+    assignment: dict[int, int] = {}
+    for facts in items:
+        decision, bands, sig = find_duplicate(facts, index, window)
+        cluster = decision.incident_id if decision.incident_id is not None else facts.tip_id
+        assignment[facts.tip_id] = cluster
+        index.add(facts, bands, sig, cluster)
+    return assignment
