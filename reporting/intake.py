@@ -126,63 +126,69 @@ def submit_tip(submission: TipSubmission) -> SubmittedTip:
     occurred_at = now - _WINDOW_OFFSETS[OccurredWindow(window)] if window else None
 
     quarantine = storages["quarantine"]
-    saved_names: list[str] = []
+    # Files first, under random names (the reporter's own file name can say who they are);
+    # the transaction below may be retried, and the files must not be written twice.
+    saved_names = [quarantine.save(f"{uuid.uuid4().hex}.upload", ContentFile(data)) for data in submission.photos]
+    fields = {
+        "channel": submission.channel,
+        "declared_language": submission.declared_language[:8],
+        "text": cleaned["text"],
+        "place_name": cleaned["place_name"],
+        "latitude": latitude,
+        "longitude": longitude,
+        "location_precision_m": submission.location_precision_m,
+        "occurred_window": window,
+        "occurred_at": occurred_at,
+        "received_at": now,
+        "status_changed_at": now,
+        "receipt_hash": receipt_hash,
+        "campaign_code": submission.campaign_code[:32],
+    }
     try:
-        with transaction.atomic():
-            reporter = submission.reporter or Reporter.objects.create(
-                pseudonym=new_pseudonym(), channel=submission.channel
-            )
-            tip = _create_with_unique_reference(
-                reporter=reporter,
-                channel=submission.channel,
-                declared_language=submission.declared_language[:8],
-                text=cleaned["text"],
-                place_name=cleaned["place_name"],
-                latitude=latitude,
-                longitude=longitude,
-                location_precision_m=submission.location_precision_m,
-                occurred_window=window,
-                occurred_at=occurred_at,
-                received_at=now,
-                status_changed_at=now,
-                receipt_hash=receipt_hash,
-                campaign_code=submission.campaign_code[:32],
-            )
-            TipEvent.objects.create(
-                tip=tip, from_status="", to_status=TipStatus.RECEIVED, actor_label="reporter", at=now
-            )
-            for data, info in zip(submission.photos, cleaned["photos"], strict=True):  # type: ignore[call-overload]
-                # A random name: the reporter's own file name can say who they are.
-                name = quarantine.save(f"{uuid.uuid4().hex}.upload", ContentFile(data))
-                saved_names.append(name)
-                Attachment.objects.create(
-                    tip=tip,
-                    quarantine_name=name,
-                    content_type=info.content_type,
-                    width=info.width,
-                    height=info.height,
-                    byte_size=info.byte_size,
-                )
-            transaction.on_commit(lambda: tip_received.send(sender=Tip, tip_id=tip.pk))
+        for attempt in range(5):
+            reference = new_reference()
+            try:
+                tip = _store(submission, fields, reference, saved_names, cleaned["photos"])  # type: ignore[arg-type]
+                break
+            except IntegrityError:
+                # A drawn reference was taken (1 in ~10^8 today): draw again in a new transaction.
+                if attempt == 4 or not Tip.objects.filter(reference=reference).exists():
+                    raise
     except BaseException:
         for name in saved_names:  # the rows are gone with the rollback; so must the files be
             quarantine.delete(name)
         raise
-    return SubmittedTip(
-        tip_id=tip.pk, reference=tip.reference, receipt=receipt, status=tip.status
-    )
+    return SubmittedTip(tip_id=tip.pk, reference=tip.reference, receipt=receipt, status=tip.status)
 
 
-def _create_with_unique_reference(**fields: object) -> Tip:
-    for _attempt in range(5):
-        reference = new_reference()
-        try:
-            with transaction.atomic():  # a savepoint, so a collision leaves the outer one usable
-                return Tip.objects.create(reference=reference, **fields)
-        except IntegrityError:
-            if not Tip.objects.filter(reference=reference).exists():
-                raise  # another constraint failed: not ours to retry
-    raise RuntimeError("Could not draw a free tip reference five times in a row.")
+def _store(
+    submission: TipSubmission,
+    fields: dict[str, object],
+    reference: str,
+    quarantine_names: list[str],
+    photos: list[validation.PhotoInfo],
+) -> Tip:
+    with transaction.atomic():
+        reporter = submission.reporter or Reporter.objects.create(
+            pseudonym=new_pseudonym(), channel=submission.channel
+        )
+        tip = Tip.objects.create(reference=reference, reporter=reporter, **fields)
+        TipEvent.objects.create(
+            tip=tip, from_status="", to_status=TipStatus.RECEIVED, actor_label="reporter", at=tip.received_at
+        )
+        Attachment.objects.bulk_create(
+            Attachment(
+                tip=tip,
+                quarantine_name=name,
+                content_type=info.content_type,
+                width=info.width,
+                height=info.height,
+                byte_size=info.byte_size,
+            )
+            for name, info in zip(quarantine_names, photos, strict=True)
+        )
+        transaction.on_commit(lambda: tip_received.send(sender=Tip, tip_id=tip.pk))
+    return tip
 
 
 def add_reporter_reply(tip: Tip, text: str) -> Message:
