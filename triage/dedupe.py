@@ -62,6 +62,7 @@ class TipFacts:
 class Candidate:
     facts: TipFacts
     incident_id: int | None
+    signature: np.ndarray | None = None  # stored sketch, when known
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,11 @@ def hours_apart(a: TipFacts, b: TipFacts) -> float:
 # --- the decision -------------------------------------------------------------------------
 
 
-def score_pair(new: TipFacts, new_sig: np.ndarray, old: TipFacts) -> tuple[float, tuple[str, ...]]:
+def score_pair(
+    new: TipFacts, new_sig: np.ndarray, old: TipFacts, old_sig: np.ndarray | None = None
+) -> tuple[float, tuple[str, ...]]:
     """How likely two tips report the same event (0–1), and why."""
-    similarity = jaccard(new_sig, signature(old.text))
+    similarity = jaccard(new_sig, old_sig if old_sig is not None else signature(old.text))
     shared = {i for i in new.identifiers if i[0] in STRONG_IDENTIFIERS} & set(old.identifiers)
     labels = (set(new.labels) & set(old.labels)) - NOT_EVENTS
     labels_compatible = bool(labels) or not (new.labels and old.labels)  # unknown counts as compatible
@@ -165,7 +168,7 @@ def decide(facts: TipFacts, sig: np.ndarray, candidates: Sequence[Candidate]) ->
     for candidate in candidates:
         if candidate.facts.tip_id == facts.tip_id or candidate.incident_id is None:
             continue
-        score, reasons = score_pair(facts, sig, candidate.facts)
+        score, reasons = score_pair(facts, sig, candidate.facts, candidate.signature)
         if score > 0 and (best is None or score > best[0]):
             best = (score, candidate, reasons)
     if best is None:
@@ -230,15 +233,16 @@ class DatabaseIndex:
             identifiers[tip_id].append((kind, value))
         rows = Tip.objects.filter(pk__in=tip_ids, triage__isnull=False).values_list(
             "pk", "text", "detected_language", "received_at", "reporter_id", "latitude", "longitude",
-            "occurred_at", "triage__labels", "triage__incident_id",
+            "occurred_at", "triage__labels", "triage__incident_id", "triage__signature",
         )
         return [
             Candidate(
                 TipFacts(pk, text, language, received, reporter, tuple(identifiers[pk]), tuple(labels or ()),
                          lat, lon, occurred),
                 incident,
+                np.frombuffer(bytes(sketch), dtype=np.uint64) if sketch else None,
             )
-            for pk, text, language, received, reporter, lat, lon, occurred, labels, incident in rows
+            for pk, text, language, received, reporter, lat, lon, occurred, labels, incident, sketch in rows
         ]
 
     def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
@@ -262,6 +266,7 @@ class MemoryIndex:
     incidents: dict[int, int] = field(default_factory=dict)
     bands: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
     keys: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
+    signatures: dict[int, np.ndarray] = field(default_factory=dict)
 
     def candidates(self, facts: TipFacts, bands: list[int], since: datetime, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
         counts = Counter(t for band, value in enumerate(bands) for t in self.bands.get((band, value), []))
@@ -269,11 +274,12 @@ class MemoryIndex:
         for key in _lookup_keys(facts):
             tip_ids += self.keys.get(key, [])
         chosen = [t for t in dict.fromkeys(tip_ids) if t != facts.tip_id and self.facts[t].received_at >= since]
-        return [Candidate(self.facts[t], self.incidents.get(t)) for t in chosen[:limit]]
+        return [Candidate(self.facts[t], self.incidents.get(t), self.signatures.get(t)) for t in chosen[:limit]]
 
     def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
         self.facts[facts.tip_id] = facts
         self.incidents[facts.tip_id] = incident_id
+        self.signatures[facts.tip_id] = sig
         for band, value in enumerate(bands):
             self.bands[(band, value)].append(facts.tip_id)
         for key in _stored_keys(facts):
@@ -306,14 +312,16 @@ def attach_to_incident(tip: Tip, facts: TipFacts, decision: DuplicateDecision) -
             if not Incident.objects.filter(reference=reference).exists():
                 break
         incident = Incident.objects.create(reference=reference, last_tip_at=facts.received_at)
-    others = TipTriage.objects.filter(incident=incident).exclude(tip_id=tip.pk)
-    reporters = set(others.values_list("tip__reporter_id", flat=True)) | {facts.reporter_id}
-    labels = Counter(label for labels in others.values_list("labels", flat=True) for label in labels)
-    labels.update(facts.labels)
-    incident.tip_count = others.count() + 1
-    incident.reporter_count = len(reporters)
+    # Incremental, so joining a large incident costs the same as joining a small one.
+    members = TipTriage.objects.filter(incident=incident).exclude(tip_id=tip.pk)
+    new_reporter = not members.filter(tip__reporter_id=facts.reporter_id).exists()
+    if decision.incident_id is None or incident.tip_count == 0:
+        incident.tip_count, incident.reporter_count = 1, 1
+    else:
+        incident.tip_count += 1
+        incident.reporter_count += int(new_reporter)
     incident.last_tip_at = max(incident.last_tip_at, facts.received_at)
-    incident.labels = [label for label, _n in labels.most_common(3)]
+    incident.labels = list(dict.fromkeys([*incident.labels, *facts.labels]))[:5]
     incident.save(update_fields=["tip_count", "reporter_count", "last_tip_at", "labels"])
     return incident
 

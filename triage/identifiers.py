@@ -80,7 +80,7 @@ def _plate_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 
 @cache
-def _nlp(language: str) -> tuple[spacy.Language, Matcher]:
+def identifier_matcher(language: str) -> tuple[spacy.Language, Matcher]:
     try:
         nlp = spacy.blank(language or "xx")
     except (ImportError, KeyError, ValueError):
@@ -99,7 +99,7 @@ def _nlp(language: str) -> tuple[spacy.Language, Matcher]:
 
 
 def _persons(text: str, language: str) -> list[IdentifierSpan]:
-    nlp, matcher = _nlp(language)
+    nlp, matcher = identifier_matcher(language)
     doc = nlp.make_doc(text)
     spans = []
     for match_id, start, end in matcher(doc):

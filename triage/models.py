@@ -118,6 +118,8 @@ class TipTriage(models.Model):
     incident = models.ForeignKey(
         Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="tip_triages", verbose_name=_("incident")
     )
+    # The MinHash signature of the text (60 uint64), so candidates need not be sketched again.
+    signature = models.BinaryField(null=True, blank=True, editable=False)
     # The closest earlier tip when it joined an existing incident, and how close.
     matched_tip = models.ForeignKey(Tip, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     similarity = models.FloatField(_("similarity"), null=True, blank=True)

@@ -14,6 +14,7 @@ from reporting.locks import periodic_lock
 from reporting.models import Tip, TipStatus
 
 from . import pipeline
+from .identifiers import identifier_matcher
 from .language import configured_detector
 
 logger = logging.getLogger(__name__)
@@ -64,5 +65,11 @@ def sweep_untriaged_tips() -> dict[str, int]:
 
 @worker_init.connect
 def load_models_once(**kwargs: object) -> None:
-    """Load the detector in the parent process, so forked pool workers share it."""
+    """Load the detector and tokenizers in the parent process, so forked pool workers share them.
+
+    The classifier is loaded by each pool process on its first tip (it needs the database,
+    whose connections must not cross a fork).
+    """
     configured_detector()
+    for language in settings.TIPLINE_DETECTION_LANGUAGES:
+        identifier_matcher(language)
