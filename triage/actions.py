@@ -22,7 +22,9 @@ def correct_categories(tip: Tip, labels: Sequence[str], by: AbstractBaseUser | N
         raise ValidationError(_("Unknown categories: %(slugs)s") % {"slugs": ", ".join(unknown)})
     chosen = sorted(set(labels))
     with transaction.atomic():
-        triage, _created = TipTriage.objects.select_for_update().get_or_create(tip=tip)
+        triage = TipTriage.objects.select_for_update().filter(tip=tip).first()
+        if triage is None:  # the pipeline would overwrite a choice made before it ran
+            raise ValidationError(_("This tip has not been triaged yet. Try again in a moment."))
         source = "confirmation" if chosen == sorted(triage.labels) else "correction"
         triage.labels = chosen
         triage.needs_human = False

@@ -246,8 +246,8 @@ class DatabaseIndex:
         ]
 
     def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
-        TipBand.objects.filter(tip_id=facts.tip_id).delete()  # a rerun replaces, never doubles
-        TipIdentifier.objects.filter(tip_id=facts.tip_id).delete()
+        # No rows exist for this tip yet: the pipeline adds them once, in the transaction that
+        # moves the tip to "triaged" (a rerun finds it triaged and writes nothing).
         TipBand.objects.bulk_create(
             TipBand(tip_id=facts.tip_id, band=band, hash=value, received_at=facts.received_at)
             for band, value in enumerate(bands)

@@ -173,6 +173,7 @@ def _store_findings(tip: Tip, context: TriageContext, incident: Incident | None,
     version_id = context.classifier_version_id
     if version_id is not None and not ClassifierVersion.objects.filter(pk=version_id).exists():
         version_id = None  # deleted since this worker cached it; the scores still stand
+    # update_or_create, not create: a caseworker may have corrected the categories already.
     TipTriage.objects.update_or_create(
         tip=tip,
         defaults={

@@ -68,3 +68,29 @@ def test_the_sweeper_finds_tips_left_received() -> None:
     triage_tip(old)
     assert find_untriaged_tips(timedelta(minutes=1)) == []
     assert fresh not in find_untriaged_tips(timedelta(minutes=1))
+
+
+def test_a_caseworkers_correction_is_kept_as_training_data(django_user_model) -> None:
+    from django.core.exceptions import ValidationError
+
+    from triage.actions import correct_categories
+    from triage.defaults import load_defaults
+    from triage.models import TrainingExample
+
+    load_defaults()
+    alice = django_user_model.objects.create_user("alice", password="x" * 12)
+    tip_id = _tip("Call +52 55 1234 5678: a man sells fake passports at the bus terminal.")
+    tip = Tip.objects.get(pk=tip_id)
+    with pytest.raises(ValidationError):
+        correct_categories(tip, ["corruption"], by=alice)  # not triaged yet
+    triage_tip(tip_id)
+    tip.refresh_from_db()
+
+    example = correct_categories(tip, ["corruption", "goods_smuggling"], by=alice)
+
+    assert example.labels == ["corruption", "goods_smuggling"] and example.source == "correction"
+    assert "+52" not in example.text and "[PHONE]" in example.text  # trained on the redacted text
+    assert tip.triage.labels == ["corruption", "goods_smuggling"] and not tip.triage.needs_human
+    with pytest.raises(ValidationError):
+        correct_categories(tip, ["not_a_category"], by=alice)
+    assert TrainingExample.objects.count() == 1
