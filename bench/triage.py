@@ -46,7 +46,8 @@ def main() -> None:
     django.setup()
     from bench import classifier_bench
 
-    results: dict[str, object] = {}
+    # Sections run separately add to the same file instead of erasing each other's figures.
+    results: dict[str, object] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if "a" in sections:
         from bench.worker_throughput import measure
 
