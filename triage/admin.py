@@ -86,6 +86,7 @@ class TriagedTipAdmin(TipAdmin):
     def save_formset(self, request, form, formset, change) -> None:  # noqa: ANN001
         if formset.model is not TipTriage:
             return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)  # the form edits no model field; this only fills the change log
         for inline_form in formset.forms:
             if inline_form.instance.pk and "corrected_labels" in inline_form.changed_data:
                 correct_categories(form.instance, inline_form.cleaned_data["corrected_labels"], by=request.user)

@@ -17,10 +17,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
-    # body are still synchronous, so tell Django they are safe here.
+    # body are still synchronous, so tell Django they are safe here. Module scope: the loop is
+    # gone again before other modules run (Celery's control replies are not read under it).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

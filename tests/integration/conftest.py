@@ -40,7 +40,10 @@ def celery_worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactor
             cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
         )
     try:
-        wait_until(lambda: celery_app.control.ping(destination=[node], timeout=0.5), timeout=60)
+        try:
+            wait_until(lambda: celery_app.control.ping(destination=[node], timeout=0.5), timeout=120)
+        except AssertionError as exc:
+            raise AssertionError(f"worker did not answer: {log_path.read_text(errors='replace')[-3000:]}") from exc
         yield node
     finally:
         process.terminate()

@@ -1,0 +1,60 @@
+"""The admin shows a triaged tip's labels, identifiers, urgency reasons and incident."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from reporting.intake import TipSubmission, submit_tip
+from reporting.models import Channel, Tip
+from triage.defaults import load_defaults
+from triage.pipeline import triage_tip
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def supervisor(client: Client, django_user_model) -> Client:  # noqa: ANN001
+    """Sam is a supervisor, logged in."""
+    sam = django_user_model.objects.create_superuser("sam", password="s" * 12)
+    client.force_login(sam)
+    return client
+
+
+def test_a_triaged_tip_shows_what_the_pipeline_found(supervisor: Client, active_model: object) -> None:
+    load_defaults()
+    text = "Men with rifles load children into a truck AB-123-CD at the ford right now, call +52 55 1234 5678."
+    tip_id = submit_tip(TipSubmission(text=text, channel=Channel.WEB)).tip_id
+    triage_tip(tip_id)
+    tip = Tip.objects.get(pk=tip_id)
+
+    html = supervisor.get(f"/en/admin/reporting/tip/{tip_id}/change/").content.decode()
+
+    assert "Why this urgency" in html and "Weapons mentioned: “rifles”" in html
+    assert "Children mentioned" in html and "<mark>AB-123-CD</mark> (plate)" in html
+    assert tip.triage.incident.reference in html
+    assert 'name="triage-0-corrected_labels"' in html  # the correction checkboxes
+
+    queue = supervisor.get("/en/admin/triage/incident/").content.decode()
+    assert tip.triage.incident.reference in queue
+
+
+def test_a_correction_in_the_admin_becomes_training_data(supervisor: Client, active_model: object) -> None:
+    from triage.models import TipTriage, TrainingExample
+
+    load_defaults()
+    tip_id = submit_tip(TipSubmission(text="The customs officer takes cash to let fuel trucks pass.", channel=Channel.WEB)).tip_id
+    triage_tip(tip_id)
+    page = supervisor.get(f"/en/admin/reporting/tip/{tip_id}/change/")
+    form = page.context["adminform"].form
+    data = {
+        "triage-TOTAL_FORMS": "1", "triage-INITIAL_FORMS": "1", "triage-MIN_NUM_FORMS": "0", "triage-MAX_NUM_FORMS": "1",
+        "triage-0-tip": str(tip_id), "triage-0-corrected_labels": ["corruption", "goods_smuggling"],
+    }
+    for prefix in ("attachments", "messages", "events"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+    assert form is not None
+    response = supervisor.post(f"/en/admin/reporting/tip/{tip_id}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert TipTriage.objects.get(tip_id=tip_id).labels == ["corruption", "goods_smuggling"]
+    assert TrainingExample.objects.get().labels == ["corruption", "goods_smuggling"]
