@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -25,16 +26,30 @@ def triage_tip(tip_id: int) -> str:
     return pipeline.triage_tip(tip_id)
 
 
-def enqueue_triage(tip_id: int) -> bool:
+# After a failed publish, request-time publishes are skipped for this long: with Redis down
+# each attempt costs seconds of redis-py's own retries, and a resident should not wait for
+# them. The tips are stored; the sweeper (which ignores this pause) enqueues them later.
+BROKER_PAUSE_SECONDS = 30.0
+_broker_paused_until = 0.0
+
+
+def enqueue_triage(tip_id: int, *, during_outage: bool = False) -> bool:
     """Publish a triage task; False (and a log line) when the broker cannot take it now.
 
     The tip is already committed, so a failure here loses nothing: the sweeper finds it.
+    `during_outage=True` tries even while publishes are paused (the sweeper's own attempts).
     """
+    global _broker_paused_until
+    if not during_outage and time.monotonic() < _broker_paused_until:
+        logger.info("triage of tip %s left to the sweeper: the broker failed moments ago", tip_id)
+        return False
     try:
         triage_tip.apply_async((tip_id,), retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure means "the sweeper will do it"
+        _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
         logger.warning("triage of tip %s not enqueued (%s); the sweeper will retry", tip_id, type(exc).__name__)
         return False
+    _broker_paused_until = 0.0
     return True
 
 
@@ -57,7 +72,7 @@ def sweep_untriaged_tips() -> dict[str, int]:
         tip_ids = find_untriaged_tips(settings.TIPLINE_TRIAGE_SWEEP_AFTER)
         requeued = 0
         for tip_id in tip_ids:
-            if not enqueue_triage(tip_id):
+            if not enqueue_triage(tip_id, during_outage=True):
                 break  # the broker is down: each further try would only wait; next run retries
             requeued += 1
         return {"requeued": requeued, "found": len(tip_ids)}

@@ -38,19 +38,24 @@ def test_a_tip_sent_through_the_api_reaches_triaged_with_its_language(
 
 
 def test_with_the_broker_down_the_tip_is_kept_and_triaged_once_it_is_back(
-    api: APIClient, celery_worker: str, settings
+    api: APIClient, celery_worker: str, settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.TIPLINE_TRIAGE_SWEEP_AFTER = timedelta(0)
     text = "Des hommes armés attendent les camions au gué de la rivière chaque nuit."
-    with broker_outage():
+    with broker_outage(), caplog.at_level("INFO", logger="triage.tasks"):
         response = api.post("/api/v1/tips/", {"text": text}, format="json")
         assert response.status_code == 201
         body = response.json()
         assert body["receipt"] and body["status"] == "received"
-        # Still down: the sweeper finds the tip but cannot enqueue it, and nothing is lost.
-        assert sweep_untriaged_tips() == {"requeued": 0, "found": 1}
+        # The next resident is not made to wait for another failing publish.
+        second = api.post("/api/v1/tips/", {"text": text + " Encore ce soir."}, format="json")
+        assert second.status_code == 201
+        assert "left to the sweeper" in caplog.text
+        # Still down: the sweeper finds the tips but cannot enqueue them, and nothing is lost.
+        assert sweep_untriaged_tips() == {"requeued": 0, "found": 2}
     assert _status(body["reference"]) == TipStatus.RECEIVED
 
-    assert sweep_untriaged_tips() == {"requeued": 1, "found": 1}
+    assert sweep_untriaged_tips() == {"requeued": 2, "found": 2}
     wait_until(lambda: _status(body["reference"]) == TipStatus.TRIAGED, timeout=30)
+    wait_until(lambda: _status(second.json()["reference"]) == TipStatus.TRIAGED, timeout=30)
     assert Tip.objects.get(reference=body["reference"]).detected_language == "fr"
