@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -104,7 +105,7 @@ class IncidentTipInline(admin.TabularInline):
 
     @admin.display(description=_("tip"))
     def tip_link(self, obj: TipTriage) -> str:
-        return format_html('<a href="../../../reporting/tip/{}/change/">{}</a>', obj.tip_id, obj.tip.reference)
+        return format_html('<a href="{}">{}</a>', reverse("admin:reporting_tip_change", args=[obj.tip_id]), obj.tip.reference)
 
     def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False

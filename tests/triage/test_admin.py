@@ -37,6 +37,8 @@ def test_a_triaged_tip_shows_what_the_pipeline_found(supervisor: Client, active_
 
     queue = supervisor.get("/en/admin/triage/incident/").content.decode()
     assert tip.triage.incident.reference in queue
+    incident_page = supervisor.get(f"/en/admin/triage/incident/{tip.triage.incident_id}/change/").content.decode()
+    assert f'href="/en/admin/reporting/tip/{tip_id}/change/"' in incident_page
 
 
 def test_a_correction_in_the_admin_becomes_training_data(supervisor: Client, active_model: object) -> None:
