@@ -27,7 +27,7 @@ from django.db import connection
 from reporting.models import Tip
 from reporting.privacy import random_code
 
-from .models import Incident, TipBand, TipIdentifier, TipTriage
+from .models import Incident, TipBand, TipIdentifier
 
 NUM_PERM = 60
 BANDS, ROWS = 20, 3  # LSH: a pair with Jaccard s collides in some band with 1-(1-s^3)^20 (0.5 at s≈0.36)
@@ -196,34 +196,47 @@ def _stored_keys(facts: TipFacts) -> list[tuple[str, str]]:
     return strong + [("cell", cell) for cell in place_cells(facts.latitude, facts.longitude)]
 
 
+def _recent_matches(
+    table: str, columns: tuple[str, str], keys: Sequence[tuple[object, object]], since: datetime, limit: int
+) -> list[int]:
+    """Tips with rows matching any key since `since`, most matches first, newest first.
+
+    On PostgreSQL at most `limit` newest rows per key are read straight off the
+    (key, key, received_at) index, so a popular event with thousands of reports, or a busy
+    place cell, costs no more than a quiet one.
+    """
+    if not keys:
+        return []
+    first, second = columns
+    pairs = ", ".join(["(%s, %s)"] * len(keys))
+    values = [item for key in keys for item in key]
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT tip_id FROM (VALUES {pairs}) AS probe(k1, k2) CROSS JOIN LATERAL ("
+            f"SELECT tip_id, received_at FROM {table} r WHERE r.{first} = probe.k1 AND r.{second} = probe.k2 "
+            f"AND r.received_at >= %s ORDER BY r.received_at DESC LIMIT %s) AS hit "
+            f"GROUP BY tip_id ORDER BY COUNT(*) DESC, MAX(received_at) DESC LIMIT %s"
+        )
+        params = [*values, since, limit, limit]
+    else:  # SQLite (local development): no LATERAL, and its archives are small
+        sql = (
+            f"SELECT tip_id FROM {table} WHERE received_at >= %s AND ({first}, {second}) IN (VALUES {pairs}) "
+            f"GROUP BY tip_id ORDER BY COUNT(*) DESC, MAX(received_at) DESC LIMIT %s"
+        )
+        params = [since, *values, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 class DatabaseIndex:
     """TipBand and TipIdentifier rows: shared by every worker, probed through their indexes."""
 
     def candidates(self, facts: TipFacts, bands: list[int], since: datetime, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
-        tip_ids = self._band_matches(bands, since, limit)
-        keys = _lookup_keys(facts)
-        if keys:
-            query = TipIdentifier.objects.none()
-            for kind, value in keys:
-                query = query | TipIdentifier.objects.filter(kind=kind, value=value, received_at__gte=since)
-            tip_ids += list(query.order_by("-received_at").values_list("tip_id", flat=True)[:limit])
+        tip_ids = _recent_matches(TipBand._meta.db_table, ("band", "hash"), list(enumerate(bands)), since, limit)
+        tip_ids += _recent_matches(TipIdentifier._meta.db_table, ("kind", "value"), _lookup_keys(facts), since, limit)
         tip_ids = list(dict.fromkeys(t for t in tip_ids if t != facts.tip_id))[:limit]
         return self._load(tip_ids)
-
-    def _band_matches(self, bands: list[int], since: datetime, limit: int) -> list[int]:
-        if not bands:
-            return []
-        pairs = ", ".join(["(%s, %s)"] * len(bands))
-        params: list[object] = [since]
-        for band, value in enumerate(bands):
-            params += [band, value]
-        sql = (
-            f"SELECT tip_id FROM {TipBand._meta.db_table} WHERE received_at >= %s AND (band, hash) IN "
-            f"(VALUES {pairs}) GROUP BY tip_id ORDER BY COUNT(*) DESC, MAX(received_at) DESC LIMIT %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
-            return [row[0] for row in cursor.fetchall()]
 
     def _load(self, tip_ids: list[int]) -> list[Candidate]:
         if not tip_ids:
@@ -313,8 +326,9 @@ def attach_to_incident(tip: Tip, facts: TipFacts, decision: DuplicateDecision) -
                 break
         incident = Incident.objects.create(reference=reference, last_tip_at=facts.received_at)
     # Incremental, so joining a large incident costs the same as joining a small one.
-    members = TipTriage.objects.filter(incident=incident).exclude(tip_id=tip.pk)
-    new_reporter = not members.filter(tip__reporter_id=facts.reporter_id).exists()
+    # Start from the reporter's own tips (few), not the incident's (possibly thousands).
+    earlier = Tip.objects.filter(reporter_id=facts.reporter_id, triage__incident=incident).exclude(pk=tip.pk)
+    new_reporter = not earlier.exists()
     if decision.incident_id is None or incident.tip_count == 0:
         incident.tip_count, incident.reporter_count = 1, 1
     else:
