@@ -129,8 +129,15 @@ def idle_latency(base_url: str, count: int, gap_s: float, concurrency: int) -> d
     }
 
 
+def empty_archive() -> None:
+    """(a) measures the pipeline, not the archive's size ((c) does that): start from no tips."""
+    with _db() as conn:
+        conn.execute("TRUNCATE reporting_tip, reporting_reporter, triage_incident RESTART IDENTITY CASCADE")
+
+
 def measure(count: int = 2000, concurrency: int = 2, timeout: float = 300) -> dict[str, object]:
     flush_redis()
+    empty_archive()
     subprocess.run([sys.executable, "manage.py", "train_classifier", "--promote", "--if-missing"],
                    cwd=ROOT, env=bench_environment(), check=True, capture_output=True)
     with gunicorn(ServerSettings()) as server:
