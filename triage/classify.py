@@ -423,7 +423,8 @@ _active: dict[str, object] = {"checked": 0.0, "version_id": None, "classifier": 
 
 def active_classifier() -> tuple[LoadedClassifier | None, int | None]:
     now = time.monotonic()
-    if now - float(_active["checked"]) < CHECK_SECONDS:
+    # With no model yet, look every time: a first promotion should take effect at once.
+    if _active["classifier"] is not None and now - float(_active["checked"]) < CHECK_SECONDS:
         return _active["classifier"], _active["version_id"]  # type: ignore[return-value]
     version = ClassifierVersion.objects.filter(is_active=True).first()
     _active["checked"] = now

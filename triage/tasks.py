@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 
 from celery import shared_task
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_process_init
 from django.conf import settings
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from reporting.locks import periodic_lock
 from reporting.models import Tip, TipStatus
 
 from . import pipeline
+from .classify import active_classifier
 from .identifiers import identifier_matcher
 from .language import configured_detector
 
@@ -88,3 +89,12 @@ def load_models_once(**kwargs: object) -> None:
     configured_detector()
     for language in settings.TIPLINE_DETECTION_LANGUAGES:
         identifier_matcher(language)
+
+
+@worker_process_init.connect
+def load_classifier_once(**kwargs: object) -> None:
+    """Each pool process loads the active classifier before its first tip, not during it."""
+    try:
+        active_classifier()
+    except Exception as exc:  # noqa: BLE001 - no database yet: the first tip will load it
+        logger.warning("classifier not preloaded (%s); the first tip will load it", type(exc).__name__)
