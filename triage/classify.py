@@ -21,7 +21,7 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,18 +109,29 @@ def read_examples(path: Path) -> list[LabelledText]:
                 labels = tuple(label.strip() for label in (row.get("labels") or "").split("|") if label.strip())
                 examples.append(LabelledText(row["text"], labels, row.get("language", "") or ""))
         return examples
+    for number, item in iter_jsonl(path):
+        try:
+            labels = item["labels"]
+            labels = [labels] if isinstance(labels, str) else labels
+            examples.append(LabelledText(str(item["text"]), tuple(labels), item.get("language", "")))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: not a {{text, labels}} line ({exc})") from exc
+    return examples
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-blank line; ValueError naming file and line otherwise."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
                 item = json.loads(line)
-                labels = item["labels"]
-                labels = [labels] if isinstance(labels, str) else labels
-                examples.append(LabelledText(str(item["text"]), tuple(labels), item.get("language", "")))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{number}: not a {{text, labels}} line ({exc})") from exc
-    return examples
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not JSON ({exc})") from exc
+            if not isinstance(item, dict):
+                raise ValueError(f"{path}:{number}: not a JSON object")
+            yield number, item
 
 
 def seed_examples() -> list[LabelledText]:

@@ -99,3 +99,15 @@ def test_corroboration_counts_distinct_reporters_through_the_pipeline() -> None:
     incident = Incident.objects.get()
     assert (incident.tip_count, incident.reporter_count) == (3, 2)
     assert Tip.objects.get(pk=other.tip_id).triage.matched_tip_id in {first.tip_id, again.tip_id}
+
+
+def test_the_evaluation_command_names_a_bad_line(tmp_path) -> None:  # noqa: ANN001
+    from django.core.management import CommandError
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "x", "incident": "a"}\n{"id": 2, "text": "no incident"}\n', encoding="utf-8")
+    with pytest.raises(CommandError, match="bad.jsonl:2: needs id, text and incident"):
+        call_command("evaluate_dedup", "--data", str(bad))
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="bad.jsonl:1: not JSON"):
+        call_command("evaluate_dedup", "--data", str(bad))

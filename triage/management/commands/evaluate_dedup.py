@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from triage.classify import iter_jsonl
 from triage.dedupe import (
     STRONG_IDENTIFIERS,
     TipFacts,
@@ -24,16 +25,13 @@ _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 def read_items(path: Path) -> list[dict[str, object]]:
     items = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                item["id"], item["incident"], item["text"]  # noqa: B018 - required keys
-            except (ValueError, KeyError, TypeError) as exc:
-                raise CommandError(f"{path}:{number}: needs id, text and incident ({exc})") from exc
+    try:
+        for number, item in iter_jsonl(path):
+            if not {"id", "text", "incident"} <= set(item):
+                raise CommandError(f"{path}:{number}: needs id, text and incident")
             items.append(item)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
     return items
 
 
