@@ -1,1 +1,1 @@
-"""bots: see docs/architecture.md; built in its own issue."""
+"""bots: the Telegram bot (docs/bot.md)."""

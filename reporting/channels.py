@@ -20,6 +20,8 @@ class SendResult:
     # The reporter can no longer be reached (blocked the bot, forgot themselves).
     unreachable: bool = False
     error: str = ""
+    # The platform's id of the sent message, when it has one (a reply to it finds the thread).
+    platform_message_id: str = ""
 
 
 class OutboundChannel(Protocol):

@@ -230,6 +230,9 @@ def record_status_change(
     )
     tip.status = to_status
     tip.status_changed_at = event.at
+    from .notices import announce_status_change  # notices reads statuses from this module
+
+    announce_status_change(event)
     return event
 
 

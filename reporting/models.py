@@ -46,6 +46,8 @@ class Reporter(models.Model):
     reply_handle = models.BinaryField(null=True, blank=True, editable=False)
     language = models.CharField(max_length=8, blank=True)
     subscribed = models.BooleanField(default=False)
+    # The campaign whose deep link brought this resident to the bot; their next tips carry it.
+    campaign_code = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     forgotten_at = models.DateTimeField(null=True, blank=True)
 
@@ -111,6 +113,8 @@ class TipEvent(models.Model):
     actor_label = models.CharField(max_length=32)  # "system", "reporter", or the staff role
     note = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
+    # Set when the reporter was sent a notice of this change (reporting.notices); claimed once.
+    reporter_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -174,6 +178,9 @@ class Message(models.Model):
     )
     delivered_at = models.DateTimeField(null=True, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
+    # The platform's id of the sent message (Telegram's message_id, unique per chat): a reply to
+    # it lands in this thread.
+    platform_message_id = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

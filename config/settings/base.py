@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "reporting",
     "triage",
+    "bots",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +197,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.purge_stale_quarantine",
         "schedule": crontab(minute=17),
     },
+    "sweep-undelivered": {
+        "task": "reporting.tasks.sweep_undelivered",
+        "schedule": timedelta(minutes=1),
+    },
+    "purge-telegram-updates": {
+        "task": "bots.tasks.purge_telegram_updates",
+        "schedule": crontab(minute=41),
+    },
 }
 # A tip still "received" this long after arriving is enqueued again by the sweeper.
 TIPLINE_TRIAGE_SWEEP_AFTER = timedelta(seconds=env_int("TIPLINE_TRIAGE_SWEEP_AFTER", 60, minimum=1))
@@ -263,6 +272,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- Telegram (docs/bot.md) -------------------------------------------------------------------
+# No token: no bot, and nothing is sent to Telegram.
+TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN", "")
+# Telegram sends it in X-Telegram-Bot-Api-Secret-Token; the webhook refuses calls without it.
+TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
+# The public address of POST /telegram/webhook/; `runbot` registers it with setWebhook.
+TELEGRAM_WEBHOOK_URL = env_str("TELEGRAM_WEBHOOK_URL", "")
+# Telegram's own by default; tests and benchmarks point it at a stand-in on loopback.
+TELEGRAM_API_BASE_URL = env_str("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
+# The bot's @username, for deep links on campaign pages (t.me/<username>?start=<code>).
+TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
+# Telegram's limits: about 30 messages a second overall and one a second per chat.
+TELEGRAM_MESSAGES_PER_SECOND = env_int("TELEGRAM_MESSAGES_PER_SECOND", 30, minimum=1)
+# Stored updates are kept (payload emptied) this long, so Telegram's retries stay no-ops.
+TELEGRAM_UPDATE_RETENTION = timedelta(days=env_int("TELEGRAM_UPDATE_RETENTION_DAYS", 7, minimum=1))
+# Unfinished report drafts are deleted after this long.
+TELEGRAM_DRAFT_RETENTION = timedelta(days=env_int("TELEGRAM_DRAFT_RETENTION_DAYS", 3, minimum=1))
+
 # --- Logging --------------------------------------------------------------------------------
 # No handler here formats a client address: the request log lines name method, path and status.
 LOGGING = {
@@ -271,5 +298,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 

@@ -1,0 +1,93 @@
+"""Sending to Telegram from outside the bot process: caseworker questions and status notices
+go through reporting.channels to `TelegramChannel` (docs/bot.md).
+
+Telegram allows about 30 messages a second overall and one a second per chat; `wait_for_turn`
+keeps both across processes with counters in the shared cache. A 429 is handed back with its
+`retry_after`, and the calling task waits that long before trying again.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.core.cache import cache
+
+from reporting.channels import SendResult
+from reporting.models import Reporter
+from reporting.privacy import decrypt_handle, keyed_digest
+
+TIMEOUT_SECONDS = 15
+# A chat that is "busy" for this long is not waited for any more: the send goes ahead, and a
+# 429 from Telegram, if it comes, is handled as usual.
+MAX_PACING_WAIT_SECONDS = 5.0
+
+
+def api_url(method: str) -> str:
+    return f"{settings.TELEGRAM_API_BASE_URL}/bot{settings.TELEGRAM_BOT_TOKEN}/{method}"
+
+
+def chat_digest(chat_id: int | str) -> str:
+    return keyed_digest("telegram-chat", str(chat_id))
+
+
+def wait_for_turn(chat_key: str) -> None:
+    """Block until this chat and the whole bot are under Telegram's limits."""
+    deadline = time.monotonic() + MAX_PACING_WAIT_SECONDS
+    while not cache.add(f"telegram:chat:{chat_key}", 1, timeout=1) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    while time.monotonic() < deadline:
+        second = int(time.time())
+        key = f"telegram:second:{second}"
+        cache.add(key, 0, timeout=5)
+        try:
+            if cache.incr(key) <= settings.TELEGRAM_MESSAGES_PER_SECOND:
+                return
+        except ValueError:  # the counter expired between add and incr; count again
+            continue
+        time.sleep(max(0.0, second + 1 - time.time()))
+
+
+def send_message(chat_id: int | str, text: str, **extra: Any) -> SendResult:
+    """sendMessage, paced, with Telegram's answer read into a SendResult."""
+    wait_for_turn(chat_digest(chat_id))
+    try:
+        response = httpx.post(
+            api_url("sendMessage"), json={"chat_id": chat_id, "text": text, **extra}, timeout=TIMEOUT_SECONDS
+        )
+    except httpx.HTTPError as exc:
+        return SendResult(delivered=False, error=f"network: {type(exc).__name__}")
+    return read_answer(response)
+
+
+def read_answer(response: httpx.Response) -> SendResult:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code == 200 and body.get("ok"):
+        result = body.get("result") or {}
+        return SendResult(delivered=True, platform_message_id=str(result.get("message_id", "")))
+    # Telegram's descriptions name the problem ("Forbidden: bot was blocked by the user"), never a chat.
+    description = str(body.get("description", ""))[:150]
+    error = f"HTTP {response.status_code}: {description}"
+    if response.status_code == 429:
+        retry_after = float((body.get("parameters") or {}).get("retry_after", 1))
+        return SendResult(delivered=False, retry_after=retry_after, error=error)
+    if response.status_code == 403 or "chat not found" in description.lower():
+        return SendResult(delivered=False, unreachable=True, error=error)
+    return SendResult(delivered=False, error=error)
+
+
+class TelegramChannel:
+    """The outbound channel for reporters who came through the bot."""
+
+    name = "telegram"
+
+    def send_text(self, reporter: Reporter, text: str) -> SendResult:
+        chat_id = decrypt_handle(reporter.reply_handle) if reporter.reply_handle else None
+        if chat_id is None:
+            return SendResult(delivered=False, unreachable=True, error="reply handle unreadable")
+        return send_message(chat_id, text)
