@@ -12,6 +12,7 @@ from pathlib import Path
 
 import kombu.pools
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from PIL import Image
@@ -89,6 +90,16 @@ def jpeg_with_gps() -> bytes:
 
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def all_stored_text() -> str:
+    """Every value of every row of every table, as text (bytes as Latin-1), for privacy scans."""
+    chunks: list[str] = []
+    for model in apps.get_models():
+        fields = [f.attname for f in model._meta.concrete_fields]
+        for row in model.objects.values_list(*fields):
+            chunks.extend(bytes(v).decode("latin-1") if isinstance(v, bytes | memoryview) else str(v) for v in row)
+    return "\n".join(chunks)
 
 
 @pytest.fixture(scope="session")

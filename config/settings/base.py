@@ -298,10 +298,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"withhold_telegram": {"()": "config.logging_filters.WithholdTelegramObjects"}},
     "loggers": {
         # httpx logs every request URL at INFO, and Telegram's URLs contain the bot token.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # python-telegram-bot's DEBUG lines carry chat ids and message text, whatever LOG_LEVEL says.
+        "telegram": {"level": "INFO"},
+        "telegram.ext.Application": {"filters": ["withhold_telegram"]},
     },
 }
 

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 BOT_ID = 7000001
 BOT_USERNAME = "tipline_test_bot"
@@ -148,8 +148,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's names
         prefix = f"/file/bot{self.standin.token}/"
-        if self.path.startswith(prefix):
-            data = self.standin.file_bytes(self.path.removeprefix(prefix))
+        path = unquote(self.path)  # python-telegram-bot writes the token's ":" as %3A in file URLs
+        if path.startswith(prefix):
+            data = self.standin.file_bytes(path.removeprefix(prefix))
             if data is not None:
                 return self._send(200, data, "application/octet-stream")
             return self._send_json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
