@@ -15,19 +15,33 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery_app import app as celery_app
+from tests.bots.conftest import TOKEN
+from tests.bots.standin import BotApiStandIn
 from tests.conftest import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def worker_env() -> dict[str, str]:
+def worker_env(bot_api_url: str = "") -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"  # the test database
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url}
+    telegram = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": bot_api_url} if bot_api_url else {}
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url, **telegram}
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def worker_bot_api() -> Iterator[BotApiStandIn]:
+    """The Bot API stand-in the worker sends to (caseworker questions, status notices)."""
+    standin = BotApiStandIn(token=TOKEN)
+    standin.start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory, worker_bot_api: BotApiStandIn
+) -> Iterator[str]:
     """Start `celery worker` once per session; yields its node name. Its log is kept for failures."""
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # no stale tasks from older runs
     node = f"test-{uuid.uuid4().hex[:8]}@localhost"
@@ -37,7 +51,7 @@ def celery_worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactor
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork",
              "--concurrency", "2", "--loglevel", "INFO", "--hostname", node,
              "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=worker_env(f"http://127.0.0.1:{worker_bot_api.server.server_port}"), stdout=log, stderr=subprocess.STDOUT,
         )
     try:
         try:
