@@ -19,6 +19,7 @@ class LoadRun:
 
     label: str
     planned: int
+    ok_status: int = 201  # the answer that counts as done (the webhook answers 200)
     elapsed_s: float = 0.0
     timed_out: bool = False
     statuses: Counter[int] = field(default_factory=Counter)  # 0 = transport error
@@ -30,7 +31,7 @@ class LoadRun:
 
     @property
     def created(self) -> int:
-        return self.statuses[201]
+        return self.statuses[self.ok_status]
 
     @property
     def errors(self) -> int:
@@ -39,7 +40,7 @@ class LoadRun:
 
     @property
     def rps(self) -> float:
-        # Only 201s count: a server that answers errors fast must not look fast.
+        # Only successes count: a server that answers errors fast must not look fast.
         return self.created / self.elapsed_s if self.elapsed_s else 0.0
 
     def percentile_ms(self, pct: float) -> float:
@@ -66,7 +67,8 @@ class LoadRun:
 
 
 async def _worker(
-    client: httpx.AsyncClient, url: str, bodies: list[bytes], next_index: list[int], run: LoadRun
+    client: httpx.AsyncClient, url: str, bodies: list[bytes], next_index: list[int], run: LoadRun,
+    headers: dict[str, str],
 ) -> None:
     """Take the next request number until `planned` are taken; record status and latency."""
     while next_index[0] < run.planned:
@@ -74,7 +76,7 @@ async def _worker(
         next_index[0] += 1  # no await between read and write: safe on one event loop
         started = time.perf_counter()
         try:
-            response = await client.post(url, content=bodies[index % len(bodies)], headers=JSON_HEADERS)
+            response = await client.post(url, content=bodies[index % len(bodies)], headers=headers)
             status = response.status_code
         except httpx.HTTPError:
             status = 0
@@ -82,14 +84,15 @@ async def _worker(
         run.statuses[status] += 1
 
 
-async def _load(label: str, url: str, bodies: list[bytes], total: int, concurrency: int, timeout_s: float) -> LoadRun:
-    run = LoadRun(label=label, planned=total)
+async def _load(label: str, url: str, bodies: list[bytes], total: int, concurrency: int, timeout_s: float,
+                headers: dict[str, str], ok_status: int) -> LoadRun:
+    run = LoadRun(label=label, planned=total, ok_status=ok_status)
     # One keep-alive connection per worker, as many app clients behind a proxy would hold.
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30.0), trust_env=False) as client:
         next_index = [0]
         started = time.perf_counter()
-        tasks = [asyncio.create_task(_worker(client, url, bodies, next_index, run)) for _ in range(concurrency)]
+        tasks = [asyncio.create_task(_worker(client, url, bodies, next_index, run, headers)) for _ in range(concurrency)]
         _done, pending = await asyncio.wait(tasks, timeout=timeout_s)
         run.elapsed_s = time.perf_counter() - started
         run.timed_out = bool(pending)
@@ -99,6 +102,7 @@ async def _load(label: str, url: str, bodies: list[bytes], total: int, concurren
     return run
 
 
-def run_load(label: str, url: str, bodies: list[bytes], total: int, concurrency: int, timeout_s: float) -> LoadRun:
+def run_load(label: str, url: str, bodies: list[bytes], total: int, concurrency: int, timeout_s: float,
+             headers: dict[str, str] | None = None, ok_status: int = 201) -> LoadRun:
     """POST `total` bodies to `url` from `concurrency` workers; stop at `timeout_s` whatever happens."""
-    return asyncio.run(_load(label, url, bodies, total, concurrency, timeout_s))
+    return asyncio.run(_load(label, url, bodies, total, concurrency, timeout_s, headers or JSON_HEADERS, ok_status))

@@ -37,3 +37,10 @@ def bare_insert(request: HttpRequest) -> HttpResponse:
         cursor.execute(f"INSERT INTO {BARE_TABLE} (body) VALUES (%s) RETURNING id", [text])
         (row_id,) = cursor.fetchone()
     return JsonResponse({"id": row_id}, status=201)
+
+
+@csrf_exempt
+@require_POST
+def empty_view(request: HttpRequest) -> HttpResponse:
+    """The floor for any POST: Django's request cycle and the server, nothing else."""
+    return HttpResponse(status=200)
