@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test system-deps lint messages bench-intake bench-triage clean
+.PHONY: run test system-deps lint messages bench-intake bench-triage bench-bot clean
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,10 @@ run: $(VENV)/.base-installed
 	@echo "Tipline is starting on http://127.0.0.1:$(PORT)/  (report form: /report/, API docs: /api/docs/)"
 	@echo "First time? Create your staff account in another terminal:"
 	@echo "    $(PY) manage.py createsuperuser"
-	@echo "then log in at http://127.0.0.1:$(PORT)/en/admin/ . Ctrl-C stops web, worker and beat."
+	@echo "then log in at http://127.0.0.1:$(PORT)/en/admin/ . Ctrl-C stops web, worker, beat (and bot)."
 	@echo ""
-	TIPLINE_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile start
+	@$(if $(TELEGRAM_BOT_TOKEN),echo "TELEGRAM_BOT_TOKEN is set: the bot polls Telegram too.",echo "No TELEGRAM_BOT_TOKEN: the bot is not started.")
+	TIPLINE_PORT=$(PORT) $(VENV)/bin/honcho -f Procfile start $(if $(TELEGRAM_BOT_TOKEN),,web worker beat)
 
 # Debian's Chromium for browser tests and gettext for the catalog checks, where missing.
 system-deps:
@@ -57,6 +58,9 @@ bench-intake: $(VENV)/.bench-installed
 
 bench-triage: $(VENV)/.bench-installed
 	$(PY) bench/triage.py
+
+bench-bot: $(VENV)/.test-installed
+	$(PY) bench/bot.py
 
 clean:
 	rm -rf var/broker var/tipline.sqlite3* var/celerybeat-schedule*
