@@ -66,3 +66,25 @@ def test_a_resident_reports_in_arabic_with_a_location_and_a_photo_whose_exif_is_
     with Image.open(io.BytesIO(attachment.file.read())) as cleaned:
         assert not cleaned.getexif()
     assert not ReportDraft.objects.filter(submitted_tip=None).exists()
+
+
+CONFIRMATION = ("Thank you. Your report was received.\nReference: %(reference)s\n\n"
+                "Send /mytips to follow it. If our team has a question, it will arrive here; "
+                "answer by replying to it.")
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "ar", "pt", "ru"])
+def test_a_resident_reports_in_each_shipped_language(bot: Bot, language: str) -> None:
+    from django.utils import translation
+
+    from .test_conversations import send_a_report
+
+    resident = Resident(111_100_000 + len(language) * 1000 + ord(language[0]), language)
+    bot.send(resident.command("start"), resident.press(f"lang:{language}"))
+    tip = send_a_report(bot, resident)
+    with translation.override(language):
+        expected = translation.gettext(CONFIRMATION) % {"reference": tip.reference}
+    assert bot.api.last_text_to(resident.chat_id) == expected
+    if language != "en":
+        assert expected != CONFIRMATION % {"reference": tip.reference}  # really translated
+    assert tip.declared_language == language
