@@ -23,11 +23,8 @@ async def fetch_forever(application: Application, stop: asyncio.Event) -> None:
     offset: int | None = None
     while not stop.is_set():
         try:
-            # Raw dicts: stored as Telegram sent them, parsed only by the consumer.
-            raw = await bot.do_api_request(
-                "getUpdates", api_kwargs={"offset": offset, "timeout": LONG_POLL_SECONDS},
-                read_timeout=LONG_POLL_SECONDS + 5,
-            )
+            received = await bot.get_updates(offset=offset, timeout=LONG_POLL_SECONDS,
+                                             read_timeout=LONG_POLL_SECONDS + 5)
         except RetryAfter as exc:
             await asyncio.sleep(float(exc.retry_after if isinstance(exc.retry_after, int | float) else 1))
             continue
@@ -35,10 +32,12 @@ async def fetch_forever(application: Application, stop: asyncio.Event) -> None:
             logger.warning("getUpdates failed: %s; trying again", type(exc).__name__)
             await asyncio.sleep(2)
             continue
-        for data in raw or []:
+        for update in received:
             try:
-                await sync_to_async(store_update)(data)
+                # Stored as the webhook stores it; fields this library version does not know
+                # are kept too (to_dict writes them back from api_kwargs).
+                await sync_to_async(store_update)(update.to_dict())
             except MalformedUpdate:
                 logger.warning("ignored a malformed update from getUpdates")
             # Acknowledge only what is stored: the next getUpdates confirms it to Telegram.
-            offset = max(offset or 0, int(data.get("update_id", 0)) + 1)
+            offset = max(offset or 0, update.update_id + 1)
