@@ -35,8 +35,10 @@ def worker_bot(worker_bot_api: BotApiStandIn, settings: Any) -> Iterator[Bot]:
 
 
 def test_a_bot_report_is_triaged_and_the_caseworker_and_resident_talk_through_the_worker(
-    worker_bot: Bot, celery_worker: str, active_model: object
+    worker_bot: Bot, celery_worker: str
 ) -> None:
+    # No classifier promoted here: the worker caches the active one for a minute, and the
+    # triage tests after this one promote their own (without one, triage still completes).
     sara = Resident(555_000_001, "pt")
     worker_bot.send(sara.command("start"), sara.press("lang:pt"))
     tip = send_a_report(worker_bot, sara, "Um caminhão branco com pessoas trancadas atravessa a ponte do rio toda noite")
