@@ -6,8 +6,10 @@ Reporters are not registered at all: their keys and handles are nobody's busines
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Attachment, Message, TipEvent
+from .notices import ask_reporter
 
 
 class TipEventInline(admin.TabularInline):
@@ -24,9 +26,29 @@ class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
     can_delete = False
-    readonly_fields = ["created_at", "direction", "body", "author", "delivery_state"]
+    fields = ["created_at", "direction", "body", "author", "delivery_state", "failure_reason"]
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+class WriteToReporterInline(admin.StackedInline):
+    """One empty box: what a caseworker types is sent by reporting.notices.ask_reporter."""
+
+    model = Message
+    extra = 1
+    max_num = 1
+    can_delete = False
+    fields = ["body"]
+    verbose_name = _("message to the reporter")
+    verbose_name_plural = _("Write to the reporter (sent in their language through their channel; "
+                            "web reporters read it when they check their report)")
+
+    def get_queryset(self, request):  # noqa: ANN001, ANN201
+        return super().get_queryset(request).none()  # the thread is shown by MessageInline
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
 
 
@@ -47,7 +69,7 @@ class TipAdmin(admin.ModelAdmin):
     search_fields = ["reference"]
     ordering = ["-received_at"]
     date_hierarchy = "received_at"
-    inlines = [AttachmentInline, MessageInline, TipEventInline]
+    inlines = [AttachmentInline, MessageInline, WriteToReporterInline, TipEventInline]
     readonly_fields = [
         "reference", "channel", "declared_language", "detected_language", "language_confidence",
         "text", "redacted_text", "place_name", "latitude", "longitude", "location_precision_m",
@@ -55,6 +77,18 @@ class TipAdmin(admin.ModelAdmin):
         "triaged_at", "triage_timings", "campaign_code",
     ]
     exclude = ["reporter", "receipt_hash"]
+
+    def save_formset(self, request, form, formset, change) -> None:  # noqa: ANN001
+        if formset.model is Message:
+            # Through the notices service, never a bare save: it validates, picks the delivery
+            # and sends after the commit. save(commit=False) saves nothing; it fills the change log.
+            formset.save(commit=False)
+            for message_form in formset.forms:
+                body = message_form.cleaned_data.get("body") if message_form.has_changed() else ""
+                if body:
+                    ask_reporter(form.instance, body, author=request.user)
+            return None
+        return super().save_formset(request, form, formset, change)
 
 
 # Registered by triage.admin, which extends it with the triage findings (triage depends on

@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -39,6 +40,14 @@ def clean_cache_and_files() -> Iterator[None]:
     yield
     for root in (settings.ATTACHMENTS_ROOT, settings.QUARANTINE_ROOT):
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def supervisor(client: Client, django_user_model) -> Client:  # noqa: ANN001
+    """Sam is a supervisor, logged in (a superuser until roles arrive with the caseworker workspace)."""
+    sam = django_user_model.objects.create_superuser("sam", password="s" * 12)
+    client.force_login(sam)
+    return client
 
 
 @pytest.fixture

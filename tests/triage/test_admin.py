@@ -13,14 +13,6 @@ from triage.pipeline import triage_tip
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def supervisor(client: Client, django_user_model) -> Client:  # noqa: ANN001
-    """Sam is a supervisor, logged in."""
-    sam = django_user_model.objects.create_superuser("sam", password="s" * 12)
-    client.force_login(sam)
-    return client
-
-
 def test_a_triaged_tip_shows_what_the_pipeline_found(supervisor: Client, active_model: object) -> None:
     load_defaults()
     text = "Men with rifles load children into a truck AB-123-CD at the ford right now, call +52 55 1234 5678."
@@ -53,7 +45,7 @@ def test_a_correction_in_the_admin_becomes_training_data(supervisor: Client, act
         "triage-TOTAL_FORMS": "1", "triage-INITIAL_FORMS": "1", "triage-MIN_NUM_FORMS": "0", "triage-MAX_NUM_FORMS": "1",
         "triage-0-tip": str(tip_id), "triage-0-corrected_labels": ["corruption", "goods_smuggling"],
     }
-    for prefix in ("attachments", "messages", "events"):
+    for prefix in ("attachments", "messages", "messages-2", "events"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
     assert form is not None
     response = supervisor.post(f"/en/admin/reporting/tip/{tip_id}/change/", data)

@@ -1,0 +1,69 @@
+"""The real bot process (`manage.py runbot`) killed in the middle of a report: nothing is lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from reporting.models import Tip
+from tests.bots.conftest import SECRET, Bot
+from tests.bots.residents import Resident
+from tests.bots.standin import BotApiStandIn
+from tests.conftest import wait_until
+from tests.integration.conftest import ROOT, worker_env
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def start_bot(worker_bot_api: BotApiStandIn) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    assert worker_bot_api.server is not None
+    env = worker_env(f"http://127.0.0.1:{worker_bot_api.server.server_port}")
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen([sys.executable, "manage.py", "runbot"], cwd=ROOT, env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_killing_the_bot_process_mid_report_loses_nothing(
+    worker_bot_api: BotApiStandIn, start_bot: Callable[[], subprocess.Popen[bytes]], settings: Any
+) -> None:
+    settings.TELEGRAM_WEBHOOK_SECRET = SECRET
+    webhook = Bot(worker_bot_api)  # only its post(): the bot process does the handling
+    omar = Resident(999_000_001)
+
+    def last_text() -> str:
+        return worker_bot_api.last_text_to(omar.chat_id)
+
+    first = start_bot()
+    for update in (omar.command("report"), omar.text("A tanker truck fills jerrycans at the ford every night")):
+        assert webhook.post(update) == 200
+    wait_until(lambda: "Added" in last_text())
+    os.kill(first.pid, signal.SIGKILL)  # no shutdown, no final persistence flush
+    first.wait(timeout=10)
+
+    assert webhook.post(omar.press("report:done")) == 200  # stored while no bot runs
+    start_bot()
+    wait_until(lambda: "Where did it happen?" in last_text())
+    for update in (omar.text("The ford below the dam"), omar.press("when:yesterday"), omar.press("report:skip"),
+                   omar.press("report:send")):
+        assert webhook.post(update) == 200
+    wait_until(lambda: "Reference" in last_text())
+    tip = Tip.objects.get()
+    assert tip.reference in last_text()
+    assert (tip.place_name, tip.occurred_window) == ("The ford below the dam", "yesterday")
