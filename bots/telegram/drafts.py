@@ -40,19 +40,21 @@ def draft_text(draft: ReportDraft) -> str:
 
 
 def add_text(draft: ReportDraft, message_id: int, text: str) -> None:
-    """Append one message of the report; too long in total is refused and changes nothing."""
-    if any(part["message_id"] == message_id for part in draft.text_parts):
-        return
-    text = text.strip()
-    combined = "\n\n".join([draft_text(draft), text]) if draft.text_parts else text
-    if len(combined) > settings.TIPLINE_TIP_MAX_CHARS:
+    """Add one message of the report, or replace it when the resident edited it; a report that
+    would grow too long is refused and changes nothing."""
+    text = validation.clean_free_text(text, min_chars=1, max_chars=settings.TIPLINE_TIP_MAX_CHARS)
+    others = [part for part in draft.text_parts if part["message_id"] != message_id]
+    parts = [*others, {"message_id": message_id, "text": text}] if len(others) == len(draft.text_parts) else [
+        {"message_id": message_id, "text": text} if part["message_id"] == message_id else part
+        for part in draft.text_parts
+    ]
+    if len("\n\n".join(part["text"] for part in parts)) > settings.TIPLINE_TIP_MAX_CHARS:
         raise ValidationError(
             _("That makes the report too long (at most %(max)d characters). Please send a shorter message.")
             % {"max": settings.TIPLINE_TIP_MAX_CHARS},
             code="too_long",
         )
-    validation.clean_free_text(text, min_chars=1, max_chars=settings.TIPLINE_TIP_MAX_CHARS)
-    draft.text_parts = [*draft.text_parts, {"message_id": message_id, "text": text}]
+    draft.text_parts = parts
     draft.save(update_fields=["text_parts", "updated_at"])
 
 

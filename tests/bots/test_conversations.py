@@ -239,3 +239,34 @@ def test_photos_sent_as_files_are_kept_and_counted(bot: Bot) -> None:
     assert draft.photos.count() == 2
     assert [p["text"] for p in draft.text_parts] == [REPORT, "The pickup"]
     assert "Photo 2 of 5 added" in bot.api.last_text_to(omar.chat_id)
+
+
+def test_an_edited_message_replaces_its_part_of_the_report(bot: Bot) -> None:
+    omar = Resident(333_000_021)
+    bot.send(omar.command("report"))
+    original = omar.text("A grey pickup with rifles at the customs office")
+    bot.send(original, omar.text("Two men load it at night"))
+    edited = {"update_id": original["update_id"] + 10_000,
+              "edited_message": {**original["message"], "text": "A grey pickup with rifles behind the customs office",
+                                 "edit_date": original["message"]["date"] + 30}}
+    bot.send(edited)
+    assert [p["text"] for p in ReportDraft.objects.get().text_parts] == [
+        "A grey pickup with rifles behind the customs office", "Two men load it at night"]
+
+
+def test_an_edit_of_an_old_message_opens_no_report(bot: Bot) -> None:
+    omar = Resident(333_000_022)
+    old = omar.text(REPORT)
+    send_a_report(bot, omar)
+    bot.send({"update_id": old["update_id"] + 20_000, "edited_message": {**old["message"], "edit_date": 1}})
+    assert not ReportDraft.objects.filter(submitted_tip=None).exists()
+
+
+def test_a_photo_out_of_the_blue_starts_a_report_with_it(bot: Bot) -> None:
+    omar = Resident(333_000_023)
+    bot.api.files["blue"] = make_photo()
+    bot.send(omar.photo("blue", 100))
+    assert ReportDraft.objects.get().photos.count() == 1
+    assert ConversationState.objects.get().state == "writing"
+    bot.send(omar.location(14.6, -90.5))
+    assert ReportDraft.objects.get().latitude == 14.6

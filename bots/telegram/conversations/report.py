@@ -124,6 +124,17 @@ async def begin_with_text(update: Update, context: Context, reporter: Reporter) 
     return WRITING
 
 
+async def begin_with_photo_or_pin(update: Update, context: Context) -> str:
+    """A photo or a pin out of the blue starts a report too; the text follows."""
+    await begin(update, context)
+    message = update.effective_message
+    if message is not None and message.location is not None:
+        await take_pin(update, context)
+    else:
+        await take_photo(update, context)
+    return WRITING
+
+
 @as_resident
 async def add_text(update: Update, context: Context, reporter: Reporter) -> int | None:
     """Another message of the report, in whatever step it arrives."""
@@ -286,12 +297,16 @@ async def finish_photos(update: Update, context: Context, reporter: Reporter) ->
 
 
 @as_resident
-async def send_report(update: Update, context: Context, reporter: Reporter) -> int:
+async def send_report(update: Update, context: Context, reporter: Reporter) -> int | str:
     """Send: the tip is committed by intake before the resident is told its reference."""
     draft = await db(current_draft)(reporter)
     if draft is None:
         return await lost_draft(update)
-    submitted = await db(drafts.submit_draft)(reporter)
+    try:
+        submitted = await db(drafts.submit_draft)(reporter)
+    except ValidationError as error:  # checked step by step already; a limit may have changed since
+        await say(update, first_error(error))
+        return REVIEW
     await say(update, _("Thank you. Your report was received.\nReference: %(reference)s\n\n"
                         "Send /mytips to follow it. If our team has a question, it will arrive here; "
                         "answer by replying to it.") % {"reference": submitted.reference})
@@ -330,7 +345,9 @@ def build_report_conversation() -> ConversationHandler:
         entry_points=[
             CommandHandler("report", begin),
             CallbackQueryHandler(begin, pattern=r"^menu:report$"),
-            MessageHandler(TEXT_INPUT & ~filters.REPLY, begin_with_text),
+            # Only new messages: an edit of an old message must not open a report.
+            MessageHandler(TEXT_INPUT & ~filters.REPLY & filters.UpdateType.MESSAGE, begin_with_text),
+            MessageHandler((PHOTO_INPUT | filters.LOCATION) & filters.UpdateType.MESSAGE, begin_with_photo_or_pin),
         ],
         states={
             WRITING: [MessageHandler(TEXT_INPUT, add_text), photo, pin,

@@ -34,6 +34,7 @@ async def unknown_command(update: Update, context: Context, reporter: Reporter) 
 def unsupported_handlers() -> list[BaseHandler]:
     """Last in line: whatever no conversation took."""
     return [
-        MessageHandler(filters.COMMAND, unknown_command),
-        MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, unsupported_input),
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command),
+        # New messages only: an edit of something said earlier needs no answer.
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, unsupported_input),
     ]
