@@ -1,1 +1,1 @@
-"""handoff: see docs/architecture.md; built in its own issue."""
+"""handoff: agencies, routing and signed packets (docs/handoff.md)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, Message, TipEvent
+from .models import Attachment, AuditEvent, Message, TipEvent
 from .notices import ask_reporter
 
 
@@ -93,3 +93,22 @@ class TipAdmin(admin.ModelAdmin):
 
 # Registered by triage.admin, which extends it with the triage findings (triage depends on
 # reporting, never the reverse).
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only for everyone: the trail is append-only."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_id", "actor__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

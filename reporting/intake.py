@@ -43,6 +43,7 @@ from .receipts import (
     new_reference,
     normalise_reference,
 )
+from .regions import region_for
 from .signals import reporter_replied, tip_received
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def submit_tip(submission: TipSubmission) -> SubmittedTip:
         "declared_language": submission.declared_language[:8],
         "text": cleaned["text"],
         "place_name": cleaned["place_name"],
+        "region": region_for(latitude, longitude),
         "latitude": latitude,
         "longitude": longitude,
         "location_precision_m": submission.location_precision_m,

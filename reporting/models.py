@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .i18n import pick_translation
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("Web form")
@@ -33,6 +35,33 @@ class OccurredWindow(models.TextChoices):
     YESTERDAY = "yesterday", _("Yesterday")
     THIS_WEEK = "this_week", _("In the last few days")
     EARLIER = "earlier", _("Longer ago")
+
+
+class Region(models.Model):
+    """A jurisdiction: agencies cover regions, caseworkers and campaigns are limited to them.
+
+    A tip with coordinates inside the box is placed in the region at intake (the smallest box
+    wins); a caseworker can set it by hand.
+    """
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    # {"en": "North river", "es": "Río norte", ...}: editor content, English as the fallback.
+    names = models.JSONField(_("names"), default=dict)
+    min_latitude = models.FloatField(_("south edge"), null=True, blank=True)
+    max_latitude = models.FloatField(_("north edge"), null=True, blank=True)
+    min_longitude = models.FloatField(_("west edge"), null=True, blank=True)
+    max_longitude = models.FloatField(_("east edge"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return pick_translation(self.names) or self.code
+
+    def area(self) -> float:
+        return ((self.max_latitude or 0) - (self.min_latitude or 0)) * ((self.max_longitude or 0) - (self.min_longitude or 0))
 
 
 class Reporter(models.Model):
@@ -72,6 +101,9 @@ class Tip(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     location_precision_m = models.PositiveIntegerField(null=True, blank=True)
     place_name = models.CharField(_("place"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="tips", verbose_name=_("region")
+    )
     occurred_window = models.CharField(max_length=16, choices=OccurredWindow.choices, blank=True)
     occurred_at = models.DateTimeField(null=True, blank=True)  # approximate, from the window
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
@@ -187,3 +219,23 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tip_id}: {self.direction}"
+
+
+class AuditEvent(models.Model):
+    """Who viewed, changed or exported what; append-only, read by supervisors and auditors."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              verbose_name=_("who"))
+    action = models.CharField(_("action"), max_length=32)  # "viewed", "exported", "handed_off", ...
+    object_type = models.CharField(_("object type"), max_length=64)  # "triage.incident"
+    object_id = models.CharField(_("object"), max_length=64)  # a reference where there is one
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action} {self.object_type}:{self.object_id}"

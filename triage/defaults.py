@@ -149,16 +149,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "caseworker": [
         "reporting.view_tip", "reporting.change_tip", "reporting.view_attachment",
         "reporting.view_message", "reporting.add_message", "reporting.view_tipevent",
-        "triage.view_category",
+        "triage.view_category", "triage.view_incident", "handoff.view_agency", "handoff.view_handoff",
+        "handoff.add_handoff",
     ],
     "supervisor": [
         "reporting.view_tip", "reporting.change_tip", "reporting.view_attachment",
         "reporting.view_message", "reporting.add_message", "reporting.view_tipevent",
         "triage.view_category", "triage.add_category", "triage.change_category",
         "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
+        "triage.view_incident", "triage.change_incident", "handoff.view_agency", "handoff.add_agency",
+        "handoff.change_agency", "handoff.view_handoff", "handoff.add_handoff", "handoff.change_handoff",
+        "reporting.view_auditevent",
     ],
     "outreach": [],  # sees no tips; campaign permissions arrive with the campaigns app
-    "auditor": ["reporting.view_tipevent", "triage.view_category"],
+    "auditor": ["reporting.view_tipevent", "triage.view_category", "reporting.view_auditevent",
+                "handoff.view_handoff"],
 }
 
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "reporting",
     "triage",
+    "handoff",
     "bots",
 ]
 
@@ -271,6 +272,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Handoff (docs/handoff.md) ----------------------------------------------------------------
+# Where agencies reach photo links and the status API from; no trailing slash.
+TIPLINE_PUBLIC_URL = env_str("TIPLINE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+TIPLINE_HANDOFF_MAX_ATTEMPTS = env_int("TIPLINE_HANDOFF_MAX_ATTEMPTS", 6, minimum=1)
+# Waits between attempts double from this: 30 s, 1 min, 2 min, 4 min, 8 min by default.
+TIPLINE_HANDOFF_RETRY_BASE_SECONDS = float(env_str("TIPLINE_HANDOFF_RETRY_BASE_SECONDS", "30"))
+TIPLINE_HANDOFF_PHOTO_LINK_TTL = env_int("TIPLINE_HANDOFF_PHOTO_LINK_TTL", 7 * 24 * 3600, minimum=60)
 
 # --- Telegram (docs/bot.md) -------------------------------------------------------------------
 # No token: no bot, and nothing is sent to Telegram.

@@ -19,6 +19,9 @@ from tests.bots.conftest import TOKEN
 from tests.bots.standin import BotApiStandIn
 from tests.conftest import wait_until
 
+# The handoff fixtures, for test_handoff_delivery.py.
+from tests.handoff.conftest import agencies, incident, north, receiver_for, south  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,7 +29,9 @@ def worker_env(bot_api_url: str = "") -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"  # the test database
     telegram = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": bot_api_url} if bot_api_url else {}
-    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url, **telegram}
+    # Handoff retries wait 0.2 s, 0.4 s, ... instead of 30 s, 1 min, ...
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url,
+            "TIPLINE_HANDOFF_RETRY_BASE_SECONDS": "0.2", **telegram}
 
 
 @pytest.fixture(scope="session")

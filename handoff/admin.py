@@ -1,0 +1,113 @@
+"""Agencies and handoffs in the admin; the incident page gains suggestions and the handoff action."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import IntegrityError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from reporting.audit import record_audit
+from triage.admin import IncidentAdmin
+from triage.models import Incident
+
+from .actions import create_handoff, issue_credentials, mark_delivered
+from .exports import packet_csv
+from .models import Agency, DeliveryMethod, Handoff, HandoffAttempt, HandoffState
+from .routing import suggest_agencies
+from .tasks import on_handoff_created
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "delivery_method", "active"]
+    list_filter = ["delivery_method", "active"]
+    filter_horizontal = ["regions"]
+    actions = ["issue_new_credentials"]
+
+    @admin.action(description=gettext_lazy("Issue a new API token and webhook secret (shown once)"))
+    def issue_new_credentials(self, request: HttpRequest, queryset: QuerySet[Agency]) -> None:
+        for agency in queryset:
+            credentials = issue_credentials(agency)
+            record_audit(request.user, "issued_credentials", agency)
+            self.message_user(request, _("%(agency)s: API token %(token)s, webhook secret %(secret)s. "
+                                         "Give them to the agency now: they are not shown again.")
+                              % {"agency": agency.name, "token": credentials.api_token,
+                                 "secret": credentials.webhook_secret}, messages.WARNING)
+
+
+class AttemptInline(admin.TabularInline):
+    model = HandoffAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "status_code", "error"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(Handoff)
+class HandoffAdmin(admin.ModelAdmin):
+    list_display = ["incident", "agency", "state", "attempts", "created_at", "delivered_at", "last_error"]
+    list_filter = ["state", "agency"]
+    search_fields = ["incident__reference"]
+    readonly_fields = ["incident", "agency", "state", "idempotency_key", "attempts", "last_error", "created_by",
+                       "created_at", "delivered_at", "acknowledged_at", "outcome_at", "outcome_note", "packet"]
+    inlines = [AttemptInline]
+    actions = ["export_csv", "retry_delivery"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # handoffs are made from the incident page
+
+    @admin.action(description=gettext_lazy("Export as CSV (marks manual handoffs as delivered)"))
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Handoff]) -> HttpResponse:
+        handoffs = list(queryset.select_related("agency"))
+        for handoff in handoffs:
+            record_audit(request.user, "exported", handoff.incident, handoff=handoff.pk, format="csv")
+            if handoff.agency.delivery_method == DeliveryMethod.MANUAL:
+                mark_delivered(handoff, HandoffState.EXPORTED)
+        response = HttpResponse(packet_csv(handoffs), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="tipline-handoffs.csv"'
+        return response
+
+    @admin.action(description=gettext_lazy("Try the delivery again"))
+    def retry_delivery(self, request: HttpRequest, queryset: QuerySet[Handoff]) -> None:
+        for handoff in queryset.filter(state=HandoffState.FAILED):
+            Handoff.objects.filter(pk=handoff.pk).update(state=HandoffState.QUEUED, attempts=0)
+            record_audit(request.user, "retried_handoff", handoff.incident, handoff=handoff.pk)
+            on_handoff_created(Handoff, handoff.pk)
+
+
+class HandoffIncidentAdmin(IncidentAdmin):
+    readonly_fields = [*IncidentAdmin.readonly_fields, "suggested_agencies"]
+    actions = ["hand_off_to_suggested"]
+
+    @admin.display(description=gettext_lazy("suggested agencies"))
+    def suggested_agencies(self, obj: Incident) -> str:
+        suggestions = suggest_agencies(obj)
+        if not suggestions:
+            return _("No agency fits: add one, or widen an agency's categories or regions.")
+        return format_html_join(", ", "{} ({})", ((s.agency.name, ", ".join(s.reasons)) for s in suggestions))
+
+    @admin.action(description=gettext_lazy("Hand off to the best suggested agency"))
+    def hand_off_to_suggested(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
+        for incident in queryset:
+            suggestions = suggest_agencies(incident)
+            if not suggestions:
+                self.message_user(request, _("%(incident)s: no agency fits.") % {"incident": incident}, messages.ERROR)
+                continue
+            agency = suggestions[0].agency
+            try:
+                create_handoff(incident, agency, by=request.user)
+            except IntegrityError:
+                self.message_user(request, _("%(incident)s is already with %(agency)s.")
+                                  % {"incident": incident, "agency": agency}, messages.WARNING)
+                continue
+            self.message_user(request, _("%(incident)s handed to %(agency)s.") % {"incident": incident, "agency": agency})
+
+
+admin.site.unregister(Incident)
+admin.site.register(Incident, HandoffIncidentAdmin)

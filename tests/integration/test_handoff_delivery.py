@@ -1,0 +1,32 @@
+"""A real worker delivers a signed handoff: retries with backoff until the agency takes it, once."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from handoff.actions import create_handoff
+from handoff.models import Agency, Handoff, HandoffState
+from reporting.models import Tip, TipStatus
+from tests.conftest import wait_until
+from triage.models import Incident, IncidentStatus
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_retries_until_the_agency_takes_it_and_it_takes_effect_once(
+    incident: Incident, agencies: dict[str, Agency], receiver_for: object, celery_worker: str
+) -> None:
+    # The agency fails twice, then acts but its answer is lost, then answers.
+    receiver = receiver_for(agencies["nora"], fail_first=2, lose_answers=1)  # type: ignore[operator]
+    with transaction.atomic():
+        handoff = create_handoff(incident, agencies["nora"], by=None)
+    wait_until(lambda: Handoff.objects.get(pk=handoff.pk).state == HandoffState.DELIVERED, timeout=30)
+
+    handoff.refresh_from_db()
+    assert handoff.attempts == 4 and receiver.bad_signatures == 0
+    assert len(receiver.calls) == 4 and {c["webhook-id"] for c in receiver.calls} == {str(handoff.idempotency_key)}
+    assert list(receiver.effects) == [str(handoff.idempotency_key)]  # one effect
+    assert [a.status_code for a in handoff.delivery_attempts.all()] == [503, 503, 502, 200]
+    assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.HANDED_OFF
+    assert set(Tip.objects.values_list("status", flat=True)) == {TipStatus.HANDED_OFF}
