@@ -24,8 +24,8 @@ run: $(VENV)/.base-installed
 	$(PY) manage.py train_classifier --promote --if-missing
 	@echo ""
 	@echo "Tipline is starting on http://127.0.0.1:$(PORT)/  (report form: /report/, API docs: /api/docs/)"
-	@echo "First time? Create your staff account in another terminal:"
-	@echo "    $(PY) manage.py createsuperuser"
+	@echo "First time? Create your staff account (password, then an authenticator app) in another terminal:"
+	@echo "    $(PY) manage.py add_staff admin --role supervisor --superuser"
 	@echo "then log in at http://127.0.0.1:$(PORT)/en/admin/ . Ctrl-C stops web, worker, beat (and bot)."
 	@echo ""
 	@$(if $(TELEGRAM_BOT_TOKEN),echo "TELEGRAM_BOT_TOKEN is set: the bot polls Telegram too.",echo "No TELEGRAM_BOT_TOKEN: the bot is not started.")

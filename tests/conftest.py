@@ -42,11 +42,23 @@ def clean_cache_and_files() -> Iterator[None]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def verified_login(client: Client, user: object) -> object:
+    """Log in as the admin requires: password and a second factor (a TOTP device, verified)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id  # what django_otp.login() stores
+    session.save()
+    return device
+
+
 @pytest.fixture
 def supervisor(client: Client, django_user_model) -> Client:  # noqa: ANN001
-    """Sam is a supervisor, logged in (a superuser until roles arrive with the caseworker workspace)."""
+    """Sam is a supervisor, logged in with both factors (a superuser until roles are enforced)."""
     sam = django_user_model.objects.create_superuser("sam", password="s" * 12)
-    client.force_login(sam)
+    verified_login(client, sam)
     return client
 
 
