@@ -83,7 +83,7 @@ class HandoffAdmin(admin.ModelAdmin):
 
 class HandoffIncidentAdmin(IncidentAdmin):
     readonly_fields = [*IncidentAdmin.readonly_fields, "suggested_agencies"]
-    actions = ["hand_off_to_suggested"]
+    actions = [*IncidentAdmin.actions, "hand_off_to_suggested"]
 
     @admin.display(description=gettext_lazy("suggested agencies"))
     def suggested_agencies(self, obj: Incident) -> str:

@@ -6,7 +6,8 @@ The full caseworker workspace (queue, actions, roles) builds on this (docs/admin
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from reporting.models import Tip
 from .actions import correct_categories
 from .models import Category, ClassifierVersion, Incident, TipTriage
 from .urgency import describe_reason
+from .workflow import assign_incident, merge_incidents, reject_incident, split_tip, verify_incident
 
 
 @admin.register(Category)
@@ -71,6 +73,14 @@ class TriageInline(admin.StackedInline):
 @admin.register(Tip)  # replaces reporting's registration with one that shows triage findings
 class TriagedTipAdmin(TipAdmin):
     inlines = [TriageInline, *TipAdmin.inlines]
+    actions = ["split_out"]
+
+    @admin.action(description=_("Split out into an incident of its own"))
+    def split_out(self, request, queryset) -> None:  # noqa: ANN001
+        for tip in queryset.filter(triage__isnull=False):
+            incident = split_tip(tip, request.user)
+            self.message_user(request, _("%(tip)s is now incident %(incident)s.")
+                              % {"tip": tip.reference, "incident": incident.reference})
     list_display = [*TipAdmin.list_display, "urgency", "labels"]
     list_select_related = ["triage"]
 
@@ -111,14 +121,87 @@ class IncidentTipInline(admin.TabularInline):
         return False
 
 
+class CategoryFilter(admin.SimpleListFilter):
+    title = _("category")
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [(c.slug, c.name()) for c in Category.objects.filter(active=True)]
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        # A text match on the JSON list works on PostgreSQL and on SQLite alike.
+        return queryset.filter(labels__icontains=f'"{self.value()}"') if self.value() else queryset
+
+
+class NeedsHumanFilter(admin.SimpleListFilter):
+    title = _("needs a human")
+    parameter_name = "needs_human"
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        return queryset.filter(tip_triages__needs_human=True).distinct() if self.value() == "yes" else queryset
+
+
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
-    list_display = ["reference", "status", "urgency", "tip_count", "reporter_count", "labels", "last_tip_at"]
-    list_filter = ["status"]
-    search_fields = ["reference"]
-    ordering = ["-urgency", "-last_tip_at"]
-    readonly_fields = ["reference", "created_at", "last_tip_at", "tip_count", "reporter_count", "urgency", "labels"]
+    """The queue: the most urgent, best corroborated incident first."""
+
+    list_display = ["reference", "status", "urgency", "reporter_count", "tip_count", "labels", "last_tip_at",
+                    "assigned_to"]
+    list_filter = ["status", CategoryFilter, NeedsHumanFilter, "tip_triages__tip__detected_language",
+                   "tip_triages__tip__region", "tip_triages__tip__channel", "last_tip_at", "assigned_to"]
+    search_fields = ["reference", "tip_triages__tip__reference"]
+    ordering = ["-urgency", "-reporter_count", "-last_tip_at"]
+    readonly_fields = ["reference", "created_at", "last_tip_at", "tip_count", "reporter_count", "urgency", "labels",
+                       "assigned_to"]
     inlines = [IncidentTipInline]
+    actions = ["verify", "reject_spam", "reject_not_actionable", "reject_duplicate", "merge", "assign_to_me"]
+
+    def get_queryset(self, request):  # noqa: ANN001, ANN201
+        return super().get_queryset(request).select_related("assigned_to")
+
+    @admin.action(description=_("Verify"))
+    def verify(self, request, queryset) -> None:  # noqa: ANN001
+        for incident in queryset:
+            verify_incident(incident, request.user)
+        self.message_user(request, _("Verified: %(count)d.") % {"count": len(queryset)})
+
+    def _reject(self, request, queryset, reason: str) -> None:  # noqa: ANN001
+        for incident in queryset:
+            reject_incident(incident, reason, request.user)
+        self.message_user(request, _("Rejected: %(count)d.") % {"count": len(queryset)})
+
+    @admin.action(description=_("Reject as spam"))
+    def reject_spam(self, request, queryset) -> None:  # noqa: ANN001
+        self._reject(request, queryset, "spam")
+
+    @admin.action(description=_("Reject: not actionable"))
+    def reject_not_actionable(self, request, queryset) -> None:  # noqa: ANN001
+        self._reject(request, queryset, "not_actionable")
+
+    @admin.action(description=_("Reject as a duplicate"))
+    def reject_duplicate(self, request, queryset) -> None:  # noqa: ANN001
+        self._reject(request, queryset, "duplicate")
+
+    @admin.action(description=_("Merge into the most urgent of them"))
+    def merge(self, request, queryset) -> None:  # noqa: ANN001
+        incidents = sorted(queryset, key=lambda i: (-i.urgency, -i.reporter_count, i.created_at))
+        if len(incidents) < 2:
+            self.message_user(request, _("Select at least two incidents to merge."), messages.WARNING)
+            return
+        try:
+            target = merge_incidents(incidents[0], incidents[1:], request.user)
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+            return
+        self.message_user(request, _("Merged into %(reference)s.") % {"reference": target.reference})
+
+    @admin.action(description=_("Assign to me"))
+    def assign_to_me(self, request, queryset) -> None:  # noqa: ANN001
+        for incident in queryset:
+            assign_incident(incident, request.user, request.user)
 
 
 @admin.register(ClassifierVersion)

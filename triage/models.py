@@ -88,6 +88,8 @@ class Incident(models.Model):
     reporter_count = models.PositiveIntegerField(_("reporters"), default=0)
     urgency = models.PositiveSmallIntegerField(_("urgency"), default=0, db_index=True)
     labels = models.JSONField(_("categories"), default=list, blank=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="assigned_incidents", verbose_name=_("assigned to"))
 
     class Meta:
         ordering = ["-urgency", "-last_tip_at"]

@@ -1,0 +1,122 @@
+"""What caseworkers do with incidents: verify, reject, merge, split a tip out, assign.
+
+Each is one transaction that moves the incident and its tips together, records every tip's
+status change (reporters hear of the ones they are told about) and writes the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, ProtectedError
+from django.utils.translation import gettext as _
+
+from reporting.audit import record_audit
+from reporting.intake import record_status_change
+from reporting.models import Tip, TipStatus
+
+from .dedupe import new_incident_reference
+from .models import Incident, IncidentStatus, TipTriage
+
+REJECTIONS = {
+    "spam": TipStatus.REJECTED_SPAM,
+    "not_actionable": TipStatus.REJECTED_NOT_ACTIONABLE,
+    "duplicate": TipStatus.REJECTED_DUPLICATE,
+}
+# Tips already past review keep their status when their incident moves.
+SETTLED = {TipStatus.HANDED_OFF, TipStatus.CLOSED}
+
+
+def _move_tips(incident: Incident, to_status: str, by: AbstractBaseUser | None, note: str = "") -> int:
+    moved = 0
+    for tip in Tip.objects.select_for_update().filter(triage__incident=incident).exclude(status__in=SETTLED):
+        if tip.status != to_status:
+            record_status_change(tip, to_status, actor=by, actor_label="caseworker", note=note)
+            tip.save(update_fields=["status", "status_changed_at"])
+            moved += 1
+    return moved
+
+
+def verify_incident(incident: Incident, by: AbstractBaseUser | None) -> int:
+    with transaction.atomic():
+        Incident.objects.filter(pk=incident.pk).update(status=IncidentStatus.VERIFIED)
+        moved = _move_tips(incident, TipStatus.VERIFIED, by)
+        record_audit(by, "verified", incident)
+    return moved
+
+
+def reject_incident(incident: Incident, reason: str, by: AbstractBaseUser | None, note: str = "") -> int:
+    if reason not in REJECTIONS:
+        raise ValidationError(_("Unknown reason for rejecting."))
+    with transaction.atomic():
+        Incident.objects.filter(pk=incident.pk).update(status=IncidentStatus.REJECTED)
+        moved = _move_tips(incident, REJECTIONS[reason], by, note)
+        record_audit(by, "rejected", incident, reason=reason, note=note)
+    return moved
+
+
+def recount(incident: Incident) -> Incident:
+    """Counts, urgency and categories from the incident's tips, after tips moved in or out."""
+    triages = TipTriage.objects.filter(incident=incident)
+    figures = triages.aggregate(tips=Count("tip"), reporters=Count("tip__reporter", distinct=True),
+                                last=Max("tip__received_at"), urgency=Max("urgency"))
+    labels = Counter(label for labels in triages.values_list("labels", flat=True) for label in labels)
+    incident.tip_count = figures["tips"]
+    incident.reporter_count = figures["reporters"]
+    incident.last_tip_at = figures["last"] or incident.last_tip_at
+    incident.urgency = figures["urgency"] or 0
+    incident.labels = [label for label, _count in labels.most_common(5)]
+    incident.save(update_fields=["tip_count", "reporter_count", "last_tip_at", "urgency", "labels"])
+    return incident
+
+
+def merge_incidents(target: Incident, others: list[Incident], by: AbstractBaseUser | None) -> Incident:
+    """Gather the others' tips into `target`; the emptied incidents are deleted.
+
+    An incident already handed to an agency is not merged away: its handoff protects it.
+    """
+    others = [other for other in others if other.pk != target.pk]
+    try:
+        with transaction.atomic():
+            list(Incident.objects.select_for_update().filter(pk__in=[target.pk, *[o.pk for o in others]]))
+            TipTriage.objects.filter(incident__in=others).update(incident=target)
+            references = [other.reference for other in others]
+            Incident.objects.filter(pk__in=[o.pk for o in others]).delete()
+            recount(target)
+            record_audit(by, "merged", target, merged=references)
+    except ProtectedError:
+        raise ValidationError(
+            _("An incident that was handed to an agency cannot be merged into another.")) from None
+    return target
+
+
+def split_tip(tip: Tip, by: AbstractBaseUser | None) -> Incident:
+    """Take a tip out of its incident into a new one of its own."""
+    with transaction.atomic():
+        triage = TipTriage.objects.select_for_update(of=("self",)).select_related("incident").get(tip=tip)
+        source = triage.incident
+        reference = new_incident_reference()
+        while Incident.objects.filter(reference=reference).exists():
+            reference = new_incident_reference()
+        incident = Incident.objects.create(reference=reference, last_tip_at=tip.received_at)
+        triage.incident = incident
+        triage.save(update_fields=["incident"])
+        recount(incident)
+        if source is not None:
+            recount(source)
+            if not source.tip_count:
+                try:
+                    with transaction.atomic():
+                        source.delete()
+                except ProtectedError:  # handed to an agency: it stays, empty, for the record
+                    pass
+        record_audit(by, "split", incident, tip=tip.reference, source=source.reference if source else "")
+    return incident
+
+
+def assign_incident(incident: Incident, to: AbstractBaseUser | None, by: AbstractBaseUser | None) -> None:
+    Incident.objects.filter(pk=incident.pk).update(assigned_to=to)
+    record_audit(by, "assigned", incident, to=getattr(to, "username", ""))
