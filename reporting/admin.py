@@ -8,8 +8,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, AuditEvent, Message, TipEvent
+from .audit import record_audit
+from .models import Attachment, AuditEvent, Message, Region, StaffScope, TipEvent
 from .notices import ask_reporter
+from .scopes import can_see_unredacted, tips_visible_to
 
 
 class TipEventInline(admin.TabularInline):
@@ -71,12 +73,26 @@ class TipAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     inlines = [AttachmentInline, MessageInline, WriteToReporterInline, TipEventInline]
     readonly_fields = [
-        "reference", "channel", "declared_language", "detected_language", "language_confidence",
+        "reference", "channel", "region", "declared_language", "detected_language", "language_confidence",
         "text", "redacted_text", "place_name", "latitude", "longitude", "location_precision_m",
         "occurred_window", "occurred_at", "received_at", "status", "status_changed_at",
         "triaged_at", "triage_timings", "campaign_code",
     ]
     exclude = ["reporter", "receipt_hash"]
+
+    def get_queryset(self, request):  # noqa: ANN001, ANN201
+        return super().get_queryset(request).filter(tips_visible_to(request.user))
+
+    def get_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        fields = super().get_fields(request, obj)
+        return fields if can_see_unredacted(request.user) else [f for f in fields if f != "text"]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # noqa: ANN001, ANN201
+        response = super().change_view(request, object_id, form_url, extra_context)
+        tip = self.get_queryset(request).filter(pk=object_id).first() if request.method == "GET" else None
+        if tip is not None and response.status_code == 200:
+            record_audit(request.user, "viewed", tip, unredacted=can_see_unredacted(request.user))
+        return response
 
     def save_formset(self, request, form, formset, change) -> None:  # noqa: ANN001
         if formset.model is Message:
@@ -112,3 +128,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "__str__", "min_latitude", "max_latitude", "min_longitude", "max_longitude"]
+
+
+@admin.register(StaffScope)
+class StaffScopeAdmin(admin.ModelAdmin):
+    list_display = ["user"]
+    filter_horizontal = ["regions"]

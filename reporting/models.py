@@ -120,6 +120,8 @@ class Tip(models.Model):
     class Meta:
         verbose_name = _("tip")
         verbose_name_plural = _("tips")
+        # Without it, staff see the redacted text only, and no identifiers.
+        permissions = [("view_unredacted_tip", _("Can see a tip's unredacted text and identifiers"))]
         indexes = [
             # Serves the sweeper (triage.tasks.sweep_untriaged_tips): only untriaged tips.
             models.Index(
@@ -219,6 +221,20 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tip_id}: {self.direction}"
+
+
+class StaffScope(models.Model):
+    """The regions a caseworker works in. Staff without one (supervisors) see every region."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope")
+    regions = models.ManyToManyField(Region, blank=True, verbose_name=_("regions"))
+
+    class Meta:
+        verbose_name = _("staff regions")
+        verbose_name_plural = _("staff regions")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class AuditEvent(models.Model):

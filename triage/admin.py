@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reporting.admin import TipAdmin
 from reporting.models import Tip
+from reporting.scopes import can_see_unredacted, tips_visible_to
 
 from .actions import correct_categories
 from .models import Category, ClassifierVersion, Incident, TipTriage
@@ -64,6 +65,10 @@ class TriageInline(admin.StackedInline):
     @admin.display(description=_("Why this urgency"))
     def urgency_display(self, obj: TipTriage) -> str:
         return format_html_join("", "<div>{}</div>", ((describe_reason(r),) for r in obj.urgency_reasons)) or "–"
+
+    def get_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        fields = super().get_fields(request, obj)
+        return fields if can_see_unredacted(request.user) else [f for f in fields if f != "identifiers_display"]
 
     @admin.display(description=_("Identifiers"))
     def identifiers_display(self, obj: TipTriage) -> str:
@@ -160,7 +165,9 @@ class IncidentAdmin(admin.ModelAdmin):
     actions = ["verify", "reject_spam", "reject_not_actionable", "reject_duplicate", "merge", "assign_to_me"]
 
     def get_queryset(self, request):  # noqa: ANN001, ANN201
-        return super().get_queryset(request).select_related("assigned_to")
+        visible = super().get_queryset(request).select_related("assigned_to")
+        scope = tips_visible_to(request.user, prefix="tip_triages__tip__")
+        return visible.filter(scope).distinct() if scope else visible
 
     @admin.action(description=_("Verify"))
     def verify(self, request, queryset) -> None:  # noqa: ANN001

@@ -147,13 +147,13 @@ DEFAULT_CATEGORIES: list[dict[str, object]] = [
 # Staff roles as groups. Later issues widen them (handoff, campaigns, audit trail).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "caseworker": [
-        "reporting.view_tip", "reporting.change_tip", "reporting.view_attachment",
+        "reporting.view_tip", "reporting.change_tip", "reporting.view_unredacted_tip", "reporting.view_attachment",
         "reporting.view_message", "reporting.add_message", "reporting.view_tipevent",
         "triage.view_category", "triage.view_incident", "handoff.view_agency", "handoff.view_handoff",
         "handoff.add_handoff",
     ],
     "supervisor": [
-        "reporting.view_tip", "reporting.change_tip", "reporting.view_attachment",
+        "reporting.view_tip", "reporting.change_tip", "reporting.view_unredacted_tip", "reporting.view_attachment",
         "reporting.view_message", "reporting.add_message", "reporting.view_tipevent",
         "triage.view_category", "triage.add_category", "triage.change_category",
         "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
