@@ -149,8 +149,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "caseworker": [
         "reporting.view_tip", "reporting.change_tip", "reporting.view_unredacted_tip", "reporting.view_attachment",
         "reporting.view_message", "reporting.add_message", "reporting.view_tipevent",
-        "triage.view_category", "triage.view_incident", "handoff.view_agency", "handoff.view_handoff",
-        "handoff.add_handoff",
+        "triage.view_category", "triage.view_incident", "triage.change_incident", "handoff.view_agency",
+        "handoff.view_handoff", "handoff.add_handoff",
     ],
     "supervisor": [
         "reporting.view_tip", "reporting.change_tip", "reporting.view_unredacted_tip", "reporting.view_attachment",

@@ -9,6 +9,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+# The handoff fixtures (an incident in the North, agencies), for test_caseworker.py.
+from tests.handoff.conftest import agencies, incident, north, south  # noqa: F401
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags that keep Chromium from calling home on a machine without internet.
 CHROMIUM_ARGS = [
