@@ -10,11 +10,13 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.admin_site import DashboardPanel
 from reporting.audit import record_audit
 from triage.admin import IncidentAdmin
 from triage.models import Incident
 
 from .actions import create_handoff, issue_credentials, mark_delivered
+from .effectiveness import measure
 from .exports import packet_csv
 from .models import Agency, DeliveryMethod, Handoff, HandoffAttempt, HandoffState
 from .routing import suggest_agencies
@@ -111,3 +113,13 @@ class HandoffIncidentAdmin(IncidentAdmin):
 
 admin.site.unregister(Incident)
 admin.site.register(Incident, HandoffIncidentAdmin)
+
+
+def effectiveness_panel(request: HttpRequest) -> DashboardPanel | None:
+    """The charts on the admin's first page, for staff who work incidents."""
+    if not request.user.has_perm("triage.view_incident"):
+        return None
+    return DashboardPanel("handoff/effectiveness.html", measure())
+
+
+admin.site.dashboard_providers.append(effectiveness_panel)
