@@ -17,7 +17,7 @@ from triage.models import Incident
 
 from .actions import create_handoff, issue_credentials, mark_delivered
 from .effectiveness import measure
-from .exports import packet_csv
+from .exports import packet_csv, packet_pdf
 from .models import Agency, DeliveryMethod, Handoff, HandoffAttempt, HandoffState
 from .routing import suggest_agencies
 from .tasks import on_handoff_created
@@ -59,21 +59,33 @@ class HandoffAdmin(admin.ModelAdmin):
     readonly_fields = ["incident", "agency", "state", "idempotency_key", "attempts", "last_error", "created_by",
                        "created_at", "delivered_at", "acknowledged_at", "outcome_at", "outcome_note", "packet"]
     inlines = [AttemptInline]
-    actions = ["export_csv", "retry_delivery"]
+    actions = ["export_csv", "export_pdf", "retry_delivery"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # handoffs are made from the incident page
 
     @admin.action(description=gettext_lazy("Export as CSV (marks manual handoffs as delivered)"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Handoff]) -> HttpResponse:
-        handoffs = list(queryset.select_related("agency"))
-        for handoff in handoffs:
-            record_audit(request.user, "exported", handoff.incident, handoff=handoff.pk, format="csv")
-            if handoff.agency.delivery_method == DeliveryMethod.MANUAL:
-                mark_delivered(handoff, HandoffState.EXPORTED)
+        handoffs = self._exported(request, queryset, "csv")
         response = HttpResponse(packet_csv(handoffs), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="tipline-handoffs.csv"'
         return response
+
+    @admin.action(description=gettext_lazy("Export as PDF (marks manual handoffs as delivered)"))
+    def export_pdf(self, request: HttpRequest, queryset: QuerySet[Handoff]) -> HttpResponse:
+        handoffs = self._exported(request, queryset, "pdf")
+        response = HttpResponse(packet_pdf(handoffs), content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="tipline-handoffs.pdf"'
+        return response
+
+    def _exported(self, request: HttpRequest, queryset: QuerySet[Handoff], file_format: str) -> list[Handoff]:
+        """Audit the export; a manual agency's handoff counts as delivered by it."""
+        handoffs = list(queryset.select_related("agency", "incident"))
+        for handoff in handoffs:
+            record_audit(request.user, "exported", handoff.incident, handoff=handoff.pk, format=file_format)
+            if handoff.agency.delivery_method == DeliveryMethod.MANUAL:
+                mark_delivered(handoff, HandoffState.EXPORTED)
+        return handoffs
 
     @admin.action(description=gettext_lazy("Try the delivery again"))
     def retry_delivery(self, request: HttpRequest, queryset: QuerySet[Handoff]) -> None:

@@ -339,6 +339,7 @@ LOGGING = {
         # python-telegram-bot's DEBUG lines carry chat ids and message text, whatever LOG_LEVEL says.
         "telegram": {"level": "INFO"},
         "telegram.ext.Application": {"filters": ["withhold_telegram"]},
+        "fontTools": {"level": "WARNING"},  # a line per table of every PDF export otherwise
     },
 }
 

@@ -79,3 +79,20 @@ def test_a_supervisor_hands_off_from_the_incident_page_and_exports(
     export = supervisor.post("/en/admin/handoff/handoff/", {"action": "export_csv", "_selected_action": [handoff.pk]})
     assert export["Content-Type"].startswith("text/csv") and incident.reference in export.content.decode()
     assert set(AuditEvent.objects.values_list("action", flat=True)) == {"handed_off", "exported"}
+
+
+def test_a_manual_agency_gets_a_pdf_with_arabic_text_and_the_export_counts_as_delivery(
+    supervisor: Client, incident: Incident
+) -> None:
+    from handoff.exports import packet_pdf
+    from handoff.models import DeliveryMethod, HandoffState
+
+    Tip.objects.filter(pk=incident.tip_triages.first().tip_id).update(text="شاحنة بيضاء تعبر الحدود كل ليلة ABC-1234")
+    manual = Agency.objects.create(name="Border Office (by hand)", delivery_method=DeliveryMethod.MANUAL)
+    handoff = create_handoff(incident, manual, by=None)
+    pdf = packet_pdf([handoff])
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") and len(pdf) > 2000
+    response = supervisor.post("/en/admin/handoff/handoff/", {"action": "export_pdf", "_selected_action": [handoff.pk]})
+    assert response["Content-Type"] == "application/pdf"
+    assert Handoff.objects.get(pk=handoff.pk).state == HandoffState.EXPORTED
+    assert AuditEvent.objects.get(action="exported").detail == {"handoff": handoff.pk, "format": "pdf"}
