@@ -19,7 +19,14 @@ from reporting.scopes import can_see_unredacted, tips_visible_to
 from .actions import correct_categories
 from .models import Category, ClassifierVersion, Incident, TipTriage
 from .urgency import describe_reason
-from .workflow import assign_incident, merge_incidents, reject_incident, split_tip, verify_incident
+from .workflow import (
+    assign_incident,
+    incident_timeline,
+    merge_incidents,
+    reject_incident,
+    split_tip,
+    verify_incident,
+)
 
 
 @admin.register(Category)
@@ -114,13 +121,38 @@ class IncidentTipInline(admin.TabularInline):
     fk_name = "incident"
     extra = 0
     can_delete = False
-    fields = ["tip_link", "labels", "urgency", "similarity"]
+    fields = ["tip_link", "received", "place", "language", "labels", "urgency", "why", "photos", "similarity"]
     readonly_fields = fields
     verbose_name_plural = _("Tips")
+
+    def get_queryset(self, request):  # noqa: ANN001, ANN201
+        return super().get_queryset(request).select_related("tip").prefetch_related("tip__attachments")
 
     @admin.display(description=_("tip"))
     def tip_link(self, obj: TipTriage) -> str:
         return format_html('<a href="{}">{}</a>', reverse("admin:reporting_tip_change", args=[obj.tip_id]), obj.tip.reference)
+
+    @admin.display(description=_("received"))
+    def received(self, obj: TipTriage) -> object:
+        return obj.tip.received_at
+
+    @admin.display(description=_("place"))
+    def place(self, obj: TipTriage) -> str:
+        tip = obj.tip
+        coordinates = f"{tip.latitude:.4f}, {tip.longitude:.4f}" if tip.latitude is not None else ""
+        return " · ".join(part for part in (tip.place_name, coordinates) if part) or "–"
+
+    @admin.display(description=_("language"))
+    def language(self, obj: TipTriage) -> str:
+        return obj.tip.detected_language or obj.tip.declared_language or "–"
+
+    @admin.display(description=_("Why this urgency"))
+    def why(self, obj: TipTriage) -> str:
+        return format_html_join("", "<div>{}</div>", ((describe_reason(r),) for r in obj.urgency_reasons)) or "–"
+
+    @admin.display(description=_("photos"))
+    def photos(self, obj: TipTriage) -> int:
+        return len(obj.tip.attachments.all())
 
     def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
@@ -160,8 +192,14 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ["reference", "tip_triages__tip__reference"]
     ordering = ["-urgency", "-reporter_count", "-last_tip_at"]
     readonly_fields = ["reference", "created_at", "last_tip_at", "tip_count", "reporter_count", "urgency", "labels",
-                       "assigned_to"]
+                       "assigned_to", "timeline"]
     inlines = [IncidentTipInline]
+
+    @admin.display(description=_("Timeline"))
+    def timeline(self, obj: Incident) -> str:
+        """Status changes and messages of the incident's tips, oldest first."""
+        entries = incident_timeline(obj)
+        return format_html_join("", "<div>{} · {} · {}</div>", ((when, tip, what) for when, tip, what in entries)) or "–"
     actions = ["verify", "reject_spam", "reject_not_actionable", "reject_duplicate", "merge", "assign_to_me"]
 
     def get_queryset(self, request):  # noqa: ANN001, ANN201

@@ -12,11 +12,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, ProtectedError
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from reporting.audit import record_audit
 from reporting.intake import record_status_change
-from reporting.models import Tip, TipStatus
+from reporting.models import Message, Tip, TipEvent, TipStatus
 
 from .dedupe import new_incident_reference
 from .models import Incident, IncidentStatus, TipTriage
@@ -120,3 +121,18 @@ def split_tip(tip: Tip, by: AbstractBaseUser | None) -> Incident:
 def assign_incident(incident: Incident, to: AbstractBaseUser | None, by: AbstractBaseUser | None) -> None:
     Incident.objects.filter(pk=incident.pk).update(assigned_to=to)
     record_audit(by, "assigned", incident, to=getattr(to, "username", ""))
+
+
+def incident_timeline(incident: Incident) -> list[tuple[str, str, str]]:
+    """(when, tip reference, what) for every status change and message of the incident's tips."""
+    tips = Tip.objects.filter(triage__incident=incident)
+    entries = [
+        (event.at, event.tip.reference, f"{event.get_from_status_display() or '–'} → {event.get_to_status_display()}"
+         + (f" ({event.note})" if event.note else ""))
+        for event in TipEvent.objects.filter(tip__in=tips).select_related("tip")
+    ] + [
+        (message.created_at, message.tip.reference, f"{message.get_direction_display()}: {message.body[:140]}")
+        for message in Message.objects.filter(tip__in=tips).select_related("tip")
+    ]
+    return [(formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT"), tip, what)
+            for at, tip, what in sorted(entries)]

@@ -85,3 +85,13 @@ def test_the_queue_puts_the_most_urgent_first_and_actions_work(supervisor: Clien
     supervisor.post("/en/admin/triage/incident/", {"action": "assign_to_me", "_selected_action": [incident.pk]})
     verified = Incident.objects.get(pk=incident.pk)
     assert verified.status == IncidentStatus.VERIFIED and verified.assigned_to.username == "sam"
+
+
+def test_the_incident_page_shows_places_reasons_and_a_timeline(supervisor: Client, incident: Incident) -> None:
+    from reporting.notices import ask_reporter
+
+    verify_incident(incident, by=None)
+    ask_reporter(Tip.objects.filter(triage__incident=incident).first(), "Which crossing exactly?")
+    page = supervisor.get(f"/en/admin/triage/incident/{incident.pk}/change/").content.decode()
+    assert "31.5000, -106.4000" in page and "People in danger: “encerradas” (+45)" in page
+    assert "Waiting for review → Verified" in page and "Which crossing exactly?" in page
