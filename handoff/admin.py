@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -51,18 +53,51 @@ class AttemptInline(admin.TabularInline):
         return False
 
 
+class HandoffAddForm(forms.ModelForm):
+    class Meta:
+        model = Handoff
+        fields = ["incident", "agency"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        live = Handoff.objects.filter(incident=data.get("incident"), agency=data.get("agency")).exclude(
+            state=HandoffState.FAILED)
+        if live.exists():
+            raise ValidationError(_("This incident is already with this agency."))
+        return data
+
+
 @admin.register(Handoff)
 class HandoffAdmin(admin.ModelAdmin):
     list_display = ["incident", "agency", "state", "attempts", "created_at", "delivered_at", "last_error"]
     list_filter = ["state", "agency"]
     search_fields = ["incident__reference"]
-    readonly_fields = ["incident", "agency", "state", "idempotency_key", "attempts", "last_error", "created_by",
-                       "created_at", "delivered_at", "acknowledged_at", "outcome_at", "outcome_note", "packet"]
     inlines = [AttemptInline]
     actions = ["export_csv", "export_pdf", "retry_delivery"]
+    autocomplete_fields = ["incident"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # handoffs are made from the incident page
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        if obj is None:  # adding: a supervisor picks any incident and agency (overriding the suggestion)
+            return []
+        return ["incident", "agency", "state", "idempotency_key", "attempts", "last_error", "created_by",
+                "created_at", "delivered_at", "acknowledged_at", "outcome_at", "outcome_note", "packet"]
+
+    def get_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        return ["incident", "agency"] if obj is None else super().get_fields(request, obj)
+
+    def get_inlines(self, request, obj):  # noqa: ANN001, ANN201
+        return self.inlines if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):  # noqa: ANN001, ANN201
+        if obj is None:
+            kwargs["form"] = HandoffAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        if change:
+            return  # nothing on a handoff is edited by hand
+        created = create_handoff(form.cleaned_data["incident"], form.cleaned_data["agency"], by=request.user)
+        obj.pk = created.pk
 
     @admin.action(description=gettext_lazy("Export as CSV (marks manual handoffs as delivered)"))
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Handoff]) -> HttpResponse:

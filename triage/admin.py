@@ -24,6 +24,7 @@ from .workflow import (
     incident_timeline,
     merge_incidents,
     reject_incident,
+    related_incidents,
     split_tip,
     verify_incident,
 )
@@ -192,8 +193,14 @@ class IncidentAdmin(admin.ModelAdmin):
     search_fields = ["reference", "tip_triages__tip__reference"]
     ordering = ["-urgency", "-reporter_count", "-last_tip_at"]
     readonly_fields = ["reference", "created_at", "last_tip_at", "tip_count", "reporter_count", "urgency", "labels",
-                       "assigned_to", "timeline"]
+                       "assigned_to", "related", "timeline"]
     inlines = [IncidentTipInline]
+
+    @admin.display(description=_("Incidents sharing an identifier"))
+    def related(self, obj: Incident) -> str:
+        incidents = related_incidents(obj)
+        links = ((reverse("admin:triage_incident_change", args=[i.pk]), i.reference, i.urgency) for i in incidents)
+        return format_html_join(", ", '<a href="{}">{}</a> ({})', links) or "–"
 
     @admin.display(description=_("Timeline"))
     def timeline(self, obj: Incident) -> str:

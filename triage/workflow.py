@@ -11,7 +11,7 @@ from collections import Counter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, ProtectedError
+from django.db.models import Count, Max, ProtectedError, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from reporting.intake import record_status_change
 from reporting.models import Message, Tip, TipEvent, TipStatus
 
 from .dedupe import new_incident_reference
-from .models import Incident, IncidentStatus, TipTriage
+from .models import Incident, IncidentStatus, TipIdentifier, TipTriage
 
 REJECTIONS = {
     "spam": TipStatus.REJECTED_SPAM,
@@ -136,3 +136,16 @@ def incident_timeline(incident: Incident) -> list[tuple[str, str, str]]:
     ]
     return [(formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT"), tip, what)
             for at, tip, what in sorted(entries)]
+
+
+def related_incidents(incident: Incident, limit: int = 10) -> list[Incident]:
+    """Other incidents whose tips share an identifier (plate, phone, place cell ...) with this one's."""
+    keys = TipIdentifier.objects.filter(tip__triage__incident=incident).values_list("kind", "value")
+    shared = Q()
+    for kind, value in set(keys):
+        shared |= Q(kind=kind, value=value)
+    if not shared:
+        return []
+    tip_ids = TipIdentifier.objects.filter(shared).values_list("tip_id", flat=True)
+    return list(Incident.objects.filter(tip_triages__tip_id__in=tip_ids).exclude(pk=incident.pk)
+                .distinct().order_by("-urgency", "-last_tip_at")[:limit])

@@ -95,3 +95,31 @@ def test_the_incident_page_shows_places_reasons_and_a_timeline(supervisor: Clien
     page = supervisor.get(f"/en/admin/triage/incident/{incident.pk}/change/").content.decode()
     assert "31.5000, -106.4000" in page and "People in danger: “encerradas” (+45)" in page
     assert "Waiting for review → Verified" in page and "Which crossing exactly?" in page
+
+
+def test_incidents_that_share_a_plate_are_shown_as_related(supervisor: Client, incident: Incident) -> None:
+    from triage.models import TipIdentifier
+    from triage.workflow import related_incidents
+
+    other = another_incident("The truck ABC-1234 was parked at the fuel depot this morning")
+    for tip in Tip.objects.all():
+        if "ABC-1234" in tip.text:
+            TipIdentifier.objects.create(tip=tip, kind="plate", value="ABC1234", received_at=tip.received_at)
+    unrelated = another_incident("A boat without lights at the south beach")
+    assert related_incidents(incident) == [other]
+    assert unrelated not in related_incidents(other)
+    page = supervisor.get(f"/en/admin/triage/incident/{incident.pk}/change/").content.decode()
+    assert other.reference in page
+
+
+def test_a_supervisor_hands_off_to_an_agency_the_routing_did_not_suggest(
+    supervisor: Client, incident: Incident, agencies: dict[str, Agency]
+) -> None:
+    from handoff.models import Handoff
+
+    response = supervisor.post("/en/admin/handoff/handoff/add/", {"incident": incident.pk, "agency": agencies["sofia"].pk})
+    assert response.status_code == 302, response.content.decode()[:500]
+    handoff = Handoff.objects.get()
+    assert handoff.agency == agencies["sofia"] and handoff.packet["incident"]["reference"] == incident.reference
+    again = supervisor.post("/en/admin/handoff/handoff/add/", {"incident": incident.pk, "agency": agencies["sofia"].pk})
+    assert again.status_code == 200 and Handoff.objects.count() == 1  # already with that agency
