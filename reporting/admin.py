@@ -6,10 +6,13 @@ Reporters are not registered at all: their keys and handles are nobody's busines
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .audit import record_audit
-from .models import Attachment, AuditEvent, Message, Region, StaffScope, TipEvent
+from .models import Attachment, AttachmentState, AuditEvent, Message, Region, StaffScope, TipEvent
 from .notices import ask_reporter
 from .scopes import can_see_unredacted, tips_visible_to
 
@@ -58,11 +61,20 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
     can_delete = False
-    fields = ["state", "content_type", "width", "height", "byte_size", "sha256", "cleaned_at"]
+    fields = ["preview", "state", "content_type", "width", "height", "byte_size", "sha256", "cleaned_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj: Attachment) -> str:
+        """Only cleaned photos are shown; the original never is."""
+        if obj.state != AttachmentState.CLEAN or not obj.file:
+            return "–"
+        url = reverse("admin:reporting_tip_photo", args=[obj.tip_id, obj.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" '
+                           'style="max-width: 160px; max-height: 120px"></a>', url, url)
 
 
 class TipAdmin(admin.ModelAdmin):
@@ -86,6 +98,21 @@ class TipAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         fields = super().get_fields(request, obj)
         return fields if can_see_unredacted(request.user) else [f for f in fields if f != "text"]
+
+    def get_urls(self):  # noqa: ANN201
+        photo = self.admin_site.admin_view(self.photo_view)
+        return [path("<int:tip_id>/photo/<int:attachment_id>/", photo, name="reporting_tip_photo"), *super().get_urls()]
+
+    def photo_view(self, request: HttpRequest, tip_id: int, attachment_id: int) -> FileResponse:
+        """A cleaned photo of a tip this staff member may see (their regions), audited."""
+        tip = self.get_queryset(request).filter(pk=tip_id).first() if self.has_view_permission(request) else None
+        attachment = tip.attachments.filter(pk=attachment_id, state=AttachmentState.CLEAN).first() if tip else None
+        if attachment is None or not attachment.file:
+            raise Http404
+        record_audit(request.user, "viewed_photo", tip, attachment=attachment.pk)
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):  # noqa: ANN001, ANN201
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -77,3 +77,28 @@ def test_without_the_permission_only_the_redacted_text_is_shown(north_tip: Tip, 
     page = client.get(f"/en/admin/reporting/tip/{north_tip.pk}/change/").content.decode()
     assert "[PHONE]" in page and "+52 55 1234 5678" not in page and "ABC-1234" not in page
     assert AuditEvent.objects.get(action="viewed").detail == {"unredacted": False}
+
+
+def test_a_caseworker_sees_the_cleaned_photo_of_a_tip_in_their_region_only(
+    client: Client, django_user_model  # noqa: ANN001
+) -> None:
+    from reporting.attachments import clean_attachment
+    from reporting.models import Attachment
+    from tests.conftest import make_photo
+
+    Region.objects.create(code="north", names={"en": "North"}, min_latitude=30, max_latitude=33,
+                          min_longitude=-110, max_longitude=-100)
+    Region.objects.create(code="south", names={"en": "South"}, min_latitude=10, max_latitude=20,
+                          min_longitude=-95, max_longitude=-85)
+    tip_id = submit_tip(TipSubmission(text=TEXT, channel="web", latitude=31.7, longitude=-106.5,
+                                      photos=[make_photo(gps=True)])).tip_id
+    attachment = Attachment.objects.get(tip_id=tip_id)
+    clean_attachment(attachment.pk)
+    url = f"/en/admin/reporting/tip/{tip_id}/photo/{attachment.pk}/"
+    alice = staff(django_user_model, client, "alice", "caseworker", "north")
+    assert url in alice.get(f"/en/admin/reporting/tip/{tip_id}/change/").content.decode()
+    response = alice.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert AuditEvent.objects.filter(action="viewed_photo").exists()
+    bob = staff(django_user_model, Client(), "bob", "caseworker", "south")
+    assert bob.get(url).status_code == 404
