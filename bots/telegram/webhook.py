@@ -35,7 +35,8 @@ def secret_matches(presented: str) -> bool:
 def telegram_webhook(request: HttpRequest) -> HttpResponse:
     if not secret_matches(request.META.get(SECRET_HEADER, "")):
         return HttpResponse(status=403)
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
         return HttpResponse(status=413)
     try:
         is_new = store_update(json.loads(request.body))

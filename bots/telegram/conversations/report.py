@@ -298,12 +298,15 @@ async def finish_photos(update: Update, context: Context, reporter: Reporter) ->
 
 @as_resident
 async def send_report(update: Update, context: Context, reporter: Reporter) -> int | str:
-    """Send: the tip is committed by intake before the resident is told its reference."""
-    draft = await db(current_draft)(reporter)
-    if draft is None:
-        return await lost_draft(update)
+    """Send: the tip is committed by intake before the resident is told its reference.
+
+    Sent already (a double tap, or this update handled again after a crash before the answer
+    went out): the same reference is given again.
+    """
     try:
         submitted = await db(drafts.submit_draft)(reporter)
+    except drafts.ReportDraft.DoesNotExist:
+        return await lost_draft(update)
     except ValidationError as error:  # checked step by step already; a limit may have changed since
         await say(update, first_error(error))
         return REVIEW
