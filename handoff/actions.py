@@ -104,7 +104,9 @@ def report_outcome(handoff: Handoff, outcome: str, note: str = "") -> Handoff:
     now = timezone.now()
     with transaction.atomic():
         handoff = Handoff.objects.select_for_update().get(pk=handoff.pk)
-        handoff.state = state
+        outcome_known = handoff.state in OUTCOMES.values() and handoff.state != HandoffState.ACKNOWLEDGED
+        if not (state == HandoffState.ACKNOWLEDGED and outcome_known):  # a late ack keeps the outcome
+            handoff.state = state
         if state == HandoffState.ACKNOWLEDGED:
             handoff.acknowledged_at = handoff.acknowledged_at or now
         else:

@@ -42,6 +42,7 @@ def test_the_agency_acknowledges_then_reports_an_outcome(api: APIClient, deliver
     assert (handoff.state, handoff.outcome_note) == (HandoffState.ACTIONED, "Vehicle stopped at km 12.")
     assert handoff.acknowledged_at is not None and handoff.outcome_at is not None
     assert AuditEvent.objects.filter(action="agency_actioned").exists()
+    assert post_status(api, handoff, token, {"status": "acknowledged"}).json()["state"] == HandoffState.ACTIONED
 
 
 @pytest.mark.parametrize("header", ["", "Bearer ", "Bearer wrong-token", "Basic abc"])
