@@ -1,1 +1,1 @@
-"""campaigns: see docs/architecture.md; built in its own issue."""
+"""campaigns: outreach campaigns, their public pages and the tips they bring (docs/campaigns.md)."""

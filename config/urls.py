@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("reporting.api.urls")),
     path("api/v1/", include("handoff.api.urls")),
     path("", include("handoff.urls")),
+    path("", include("campaigns.urls")),
     path("", include("bots.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),

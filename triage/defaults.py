@@ -159,9 +159,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user", "auth.add_user", "auth.change_user", "auth.view_group",
         "triage.view_incident", "triage.change_incident", "handoff.view_agency", "handoff.add_agency",
         "handoff.change_agency", "handoff.view_handoff", "handoff.add_handoff", "handoff.change_handoff",
-        "reporting.view_auditevent",
+        "reporting.view_auditevent", "campaigns.view_campaign", "campaigns.approve_campaign",
     ],
-    "outreach": [],  # sees no tips; campaign permissions arrive with the campaigns app
+    # Sees no tips: writes and submits campaigns; a supervisor approves them.
+    "outreach": ["campaigns.view_campaign", "campaigns.add_campaign", "campaigns.change_campaign"],
     "auditor": ["reporting.view_tipevent", "triage.view_category", "reporting.view_auditevent",
                 "handoff.view_handoff"],
 }

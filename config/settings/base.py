@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "triage",
     "handoff",
     "bots",
+    "campaigns",
 ]
 
 MIDDLEWARE = [

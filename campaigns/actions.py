@@ -1,0 +1,53 @@
+"""Moving a campaign from draft to approved; every step audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reporting.audit import record_audit
+from reporting.models import Tip, TipStatus
+
+from .models import Campaign, CampaignStatus
+
+
+def submit_for_approval(campaign: Campaign, by: AbstractBaseUser | None) -> None:
+    if not (campaign.titles.get(campaign.base_language) and campaign.bodies.get(campaign.base_language)):
+        raise ValidationError(_("Write the title and text in the base language first."))
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.AWAITING_APPROVAL)
+    record_audit(by, "submitted_campaign", campaign)
+
+
+def approve(campaign: Campaign, by: AbstractBaseUser) -> None:
+    """A supervisor's approval; nobody approves their own campaign."""
+    if not by.has_perm("campaigns.approve_campaign"):
+        raise PermissionDenied
+    if campaign.created_by_id is not None and campaign.created_by_id == by.pk:
+        raise ValidationError(_("Someone other than its author must approve a campaign."))
+    if campaign.status != CampaignStatus.AWAITING_APPROVAL:
+        raise ValidationError(_("Only a campaign waiting for approval can be approved."))
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.APPROVED, approved_by=by,
+                                                   approved_at=timezone.now())
+    record_audit(by, "approved_campaign", campaign)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    tips: int
+    verified: int
+    handed_off: int
+
+
+def attribution(campaign: Campaign) -> Attribution:
+    """The tips that carry the campaign's code, and what came of them."""
+    counts = Tip.objects.filter(campaign_code=campaign.code).aggregate(
+        tips=Count("id"),
+        verified=Count("id", filter=Q(status__in=[TipStatus.VERIFIED, TipStatus.HANDED_OFF, TipStatus.CLOSED])),
+        handed_off=Count("id", filter=Q(status=TipStatus.HANDED_OFF)),
+    )
+    return Attribution(counts["tips"], counts["verified"], counts["handed_off"])

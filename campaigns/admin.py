@@ -1,0 +1,120 @@
+"""Campaigns in the admin: write the base language first, see which translations are missing or
+older than the base text, submit, and have a supervisor approve."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .actions import approve, attribution, submit_for_approval
+from .models import Campaign
+from .texts import MISSING, OUTDATED, translation_states, write_language
+
+STATE_LABELS = {MISSING: gettext_lazy("missing"), OUTDATED: gettext_lazy("older than the base text")}
+
+
+class CampaignFormBase(forms.ModelForm):
+    """A title and a text field per shipped language (declared below), stored in the JSON fields."""
+
+    audience_languages = forms.MultipleChoiceField(
+        label=gettext_lazy("audience languages"), choices=settings.LANGUAGES, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=gettext_lazy("None ticked: every language."))
+
+    class Meta:
+        model = Campaign
+        fields = ["code", "base_language", "audience_languages", "telegram_broadcast", "public_page", "send_at"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for code, _name in settings.LANGUAGES:
+            self.fields[f"title_{code}"].initial = self.instance.titles.get(code, "")
+            self.fields[f"body_{code}"].initial = self.instance.bodies.get(code, "")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        base = data.get("base_language") or self.instance.base_language
+        if not (data.get(f"title_{base}") and data.get(f"body_{base}")):
+            raise ValidationError(_("Write the title and text in the base language first."))
+        return data
+
+    def save(self, commit: bool = True) -> Campaign:
+        campaign = super().save(commit=False)
+        for code, _name in settings.LANGUAGES:
+            write_language(campaign, code, self.cleaned_data.get(f"title_{code}", ""),
+                           self.cleaned_data.get(f"body_{code}", ""))
+        if commit:
+            campaign.save()
+        return campaign
+
+
+def _text_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for code, name in settings.LANGUAGES:
+        fields[f"title_{code}"] = forms.CharField(label=format_lazy("{} ({})", gettext_lazy("Title"), name),
+                                                  required=False, max_length=120)
+        fields[f"body_{code}"] = forms.CharField(label=format_lazy("{} ({})", gettext_lazy("Text"), name),
+                                                 required=False, max_length=3000, widget=forms.Textarea)
+    return fields
+
+
+# Declared on the class, so the admin's form factory knows them.
+CampaignForm = type("CampaignForm", (CampaignFormBase,), _text_fields())
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
+    list_display = ["__str__", "code", "status", "translations", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought"]
+    actions = ["submit", "approve_selected"]
+
+    def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
+        texts = [name for code, _n in settings.LANGUAGES for name in (f"title_{code}", f"body_{code}")]
+        return [
+            (None, {"fields": ["code", "base_language", "audience_languages", "telegram_broadcast", "public_page",
+                               "send_at"]}),
+            (_("Texts"), {"fields": texts}),
+            (_("Status"), {"fields": self.readonly_fields}),
+        ]
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=gettext_lazy("translations"))
+    def translations(self, obj: Campaign) -> str:
+        pending = [(code, STATE_LABELS[state]) for code, state in translation_states(obj).items() if state in STATE_LABELS]
+        return format_html_join(", ", "{}: {}", pending) or _("all current")
+
+    @admin.display(description=gettext_lazy("tips brought"))
+    def tips_brought(self, obj: Campaign) -> str:
+        figures = attribution(obj)
+        return _("%(tips)d tips, %(verified)d verified, %(handed_off)d handed off") % {
+            "tips": figures.tips, "verified": figures.verified, "handed_off": figures.handed_off}
+
+    @admin.action(description=gettext_lazy("Submit for approval"))
+    def submit(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        for campaign in queryset:
+            submit_for_approval(campaign, request.user)
+
+    @admin.action(description=gettext_lazy("Approve"), permissions=["approve"])
+    def approve_selected(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        for campaign in queryset:
+            try:
+                approve(campaign, request.user)
+            except (ValidationError, PermissionDenied) as error:
+                message = error.messages[0] if isinstance(error, ValidationError) else _("Not allowed.")
+                self.message_user(request, f"{campaign}: {message}", messages.ERROR)
+
+    def has_approve_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("campaigns.approve_campaign")

@@ -1,0 +1,49 @@
+"""Outreach campaigns: text per language written by editors, approved before it goes out."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Campaign(models.Model):
+    # The attribution code: in t.me/<bot>?start=<code>, /c/<code>/ and the report form's ?c=<code>.
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    base_language = models.CharField(_("base language"), max_length=8, choices=settings.LANGUAGES,
+                                     default=settings.LANGUAGE_CODE)
+    # {"en": "...", "es": "..."}: editor content; the base language is written first.
+    titles = models.JSONField(_("titles"), default=dict, blank=True)
+    bodies = models.JSONField(_("texts"), default=dict, blank=True)
+    # {"en": "2026-11-29T10:00:00+00:00"}: when each language was last written, to tell which
+    # translations are older than the base text.
+    written_at = models.JSONField(default=dict, blank=True, editable=False)
+    audience_languages = models.JSONField(_("audience languages"), default=list, blank=True)
+    telegram_broadcast = models.BooleanField(_("broadcast on Telegram"), default=True)
+    public_page = models.BooleanField(_("public page"), default=True)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=CampaignStatus.choices,
+                              default=CampaignStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("written by"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        permissions = [("approve_campaign", _("Can approve a campaign before it goes out"))]
+
+    def __str__(self) -> str:
+        return self.titles.get(self.base_language) or self.code
