@@ -30,6 +30,9 @@ NOTIFIED_STATUSES = frozenset({
 })
 # Older undelivered messages and notices are not sent any more: news that late would confuse.
 SWEEP_WINDOW = timedelta(days=2)
+# A message younger than this may still be in its task's retries (a 429, a network error); the
+# sweeper leaves it alone so that two tasks never send it side by side.
+SWEEP_GRACE = timedelta(minutes=15)
 
 
 def can_push_to(reporter: Reporter) -> bool:
@@ -118,8 +121,10 @@ def send_status_notice(event_id: int) -> SendResult | None:
 
 def undelivered(limit: int = 200) -> tuple[list[int], list[int]]:
     """Pending messages and unsent notices of the last two days (the broker was down)."""
-    since = timezone.now() - SWEEP_WINDOW
-    messages = Message.objects.filter(delivery_state=DeliveryState.PENDING, created_at__gte=since)
+    now = timezone.now()
+    since = now - SWEEP_WINDOW
+    messages = Message.objects.filter(delivery_state=DeliveryState.PENDING, created_at__gte=since,
+                                      created_at__lte=now - SWEEP_GRACE)
     events = TipEvent.objects.filter(reporter_notified_at=None, to_status__in=NOTIFIED_STATUSES, at__gte=since)
     return (list(messages.order_by("id").values_list("pk", flat=True)[:limit]),
             list(events.order_by("id").values_list("pk", flat=True)[:limit]))

@@ -61,3 +61,26 @@ def test_sends_to_one_chat_are_spaced_a_second_apart(bot: Bot) -> None:
     times = [call.at for call in bot.api.calls_to("sendMessage")]
     # Telegram allows about one message a second per chat: the gaps are whole cache seconds.
     assert all(later - earlier >= 0.5 for earlier, later in zip(times, times[1:], strict=False))
+
+
+def test_the_sweeper_takes_messages_whose_publish_was_lost_but_not_ones_still_retrying(bot: Bot) -> None:
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from reporting.intake import record_status_change
+    from reporting.models import TipStatus
+    from reporting.notices import undelivered
+
+    layla = Resident(444_000_003)
+    tip = send_a_report(bot, layla)
+    fresh = ask_reporter(tip, "Still retrying?")
+    lost = ask_reporter(tip, "Was the publish lost?")
+    Message.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=20))
+    with transaction.atomic():
+        event = record_status_change(tip, TipStatus.VERIFIED, actor_label="caseworker")
+        tip.save()
+    message_ids, event_ids = undelivered()
+    assert message_ids == [lost.pk] and fresh.pk not in message_ids
+    assert event_ids == [event.pk]
