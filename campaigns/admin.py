@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html_join
@@ -14,8 +15,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from reporting.audit import record_audit
+
 from .actions import approve, attribution, submit_for_approval
+from .broadcast import plan_broadcast, progress
 from .models import Campaign
+from .tasks import broadcast_campaign
 from .texts import MISSING, OUTDATED, translation_states, write_language
 
 STATE_LABELS = {MISSING: gettext_lazy("missing"), OUTDATED: gettext_lazy("older than the base text")}
@@ -74,8 +79,9 @@ class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
     list_display = ["__str__", "code", "status", "translations", "created_at"]
     list_filter = ["status"]
-    readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought"]
-    actions = ["submit", "approve_selected"]
+    readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought",
+                       "broadcast_progress"]
+    actions = ["submit", "approve_selected", "start_broadcast"]
 
     def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
         texts = [name for code, _n in settings.LANGUAGES for name in (f"title_{code}", f"body_{code}")]
@@ -101,6 +107,32 @@ class CampaignAdmin(admin.ModelAdmin):
         figures = attribution(obj)
         return _("%(tips)d tips, %(verified)d verified, %(handed_off)d handed off") % {
             "tips": figures.tips, "verified": figures.verified, "handed_off": figures.handed_off}
+
+    @admin.display(description=gettext_lazy("broadcast"))
+    def broadcast_progress(self, obj: Campaign) -> str:
+        figures = progress(obj)
+        if not figures.total:
+            return "–"
+        rate = f"{figures.per_second:.1f}" if figures.per_second else "–"
+        eta = f"{figures.seconds_left / 60:.0f}" if figures.seconds_left is not None else "–"
+        return _("%(sent)d of %(total)d sent, %(failed)d failed, %(skipped)d unsubscribed; %(rate)s a second; "
+                 "about %(minutes)s minutes left") % {"sent": figures.sent, "total": figures.total,
+                                                      "failed": figures.failed, "skipped": figures.skipped,
+                                                      "rate": rate, "minutes": eta}
+
+    @admin.action(description=gettext_lazy("Start the Telegram broadcast"), permissions=["approve"])
+    def start_broadcast(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        for campaign in queryset:
+            try:
+                total = plan_broadcast(campaign)
+            except ValueError:
+                self.message_user(request, _("%(campaign)s is not approved for Telegram.") % {"campaign": campaign},
+                                  messages.ERROR)
+                continue
+            record_audit(request.user, "started_broadcast", campaign, recipients=total)
+            transaction.on_commit(lambda pk=campaign.pk: broadcast_campaign.delay(pk))
+            self.message_user(request, _("%(campaign)s: sending to %(total)d residents.")
+                              % {"campaign": campaign, "total": total})
 
     @admin.action(description=gettext_lazy("Submit for approval"))
     def submit(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:

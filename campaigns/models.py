@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reporting.models import Reporter
+
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -38,6 +40,8 @@ class Campaign(models.Model):
                                     related_name="+", verbose_name=_("approved by"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    broadcast_started_at = models.DateTimeField(_("broadcast started"), null=True, blank=True)
+    broadcast_finished_at = models.DateTimeField(_("broadcast finished"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -47,3 +51,32 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.titles.get(self.base_language) or self.code
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    # The worker died between sending and recording: counted as sent, never sent again.
+    UNCONFIRMED = "unconfirmed", _("Sent, not confirmed")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped (unsubscribed)")
+
+
+class Delivery(models.Model):
+    """One campaign to one subscribed resident."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(_("state"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "reporter"], name="one_delivery_per_resident")]
+        # Serves the sender's queue and the progress counts (campaigns.broadcast).
+        indexes = [models.Index(fields=["campaign", "state", "id"], name="delivery_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} → {self.reporter_id}: {self.state}"

@@ -27,7 +27,11 @@ class SendResult:
 class OutboundChannel(Protocol):
     name: str
 
-    def send_text(self, reporter: Reporter, text: str) -> SendResult: ...
+    def wait_for_turn(self, reporter: Reporter) -> None:
+        """Block until the platform's rate limits allow one more message to this reporter."""
+
+    def send_text(self, reporter: Reporter, text: str, *, paced: bool = False) -> SendResult:
+        """Send now; `paced=True` when the caller already waited for its turn."""
 
 
 _registry: dict[str, OutboundChannel] = {}
@@ -46,10 +50,17 @@ def channel_for(reporter: Reporter) -> OutboundChannel | None:
     return _registry.get(reporter.channel)
 
 
-def send_to_reporter(reporter: Reporter, text: str) -> SendResult:
+def send_to_reporter(reporter: Reporter, text: str, *, paced: bool = False) -> SendResult:
     if reporter.forgotten_at is not None or not reporter.reply_handle:
         return SendResult(delivered=False, unreachable=True, error="no reply handle")
     channel = channel_for(reporter)
     if channel is None:
         return SendResult(delivered=False, unreachable=True, error="no outbound channel")
-    return channel.send_text(reporter, text)
+    return channel.send_text(reporter, text, paced=paced)
+
+
+def wait_for_turn(reporter: Reporter) -> None:
+    """Pace before committing to a send (broadcasts claim a recipient only after this)."""
+    channel = channel_for(reporter)
+    if channel is not None:
+        channel.wait_for_turn(reporter)

@@ -8,6 +8,7 @@ keeps both across processes with counters in the shared cache. A 429 is handed b
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -23,6 +24,19 @@ TIMEOUT_SECONDS = 15
 # A chat that is "busy" for this long is not waited for any more: the send goes ahead, and a
 # 429 from Telegram, if it comes, is handled as usual.
 MAX_PACING_WAIT_SECONDS = 5.0
+
+
+_client: httpx.Client | None = None
+_client_pid = 0
+
+
+def client() -> httpx.Client:
+    """One keep-alive client per process (a broadcast sends thousands of messages); made again
+    after a fork, since connections must not cross into Celery's pool processes."""
+    global _client, _client_pid
+    if _client is None or _client_pid != os.getpid():
+        _client, _client_pid = httpx.Client(timeout=TIMEOUT_SECONDS), os.getpid()
+    return _client
 
 
 def api_url(method: str) -> str:
@@ -50,13 +64,12 @@ def wait_for_turn(chat_key: str) -> None:
         time.sleep(max(0.0, second + 1 - time.time()))
 
 
-def send_message(chat_id: int | str, text: str, **extra: Any) -> SendResult:
-    """sendMessage, paced, with Telegram's answer read into a SendResult."""
-    wait_for_turn(chat_digest(chat_id))
+def send_message(chat_id: int | str, text: str, *, paced: bool = False, **extra: Any) -> SendResult:
+    """sendMessage with Telegram's answer read into a SendResult; paced here unless `paced`."""
+    if not paced:
+        wait_for_turn(chat_digest(chat_id))
     try:
-        response = httpx.post(
-            api_url("sendMessage"), json={"chat_id": chat_id, "text": text, **extra}, timeout=TIMEOUT_SECONDS
-        )
+        response = client().post(api_url("sendMessage"), json={"chat_id": chat_id, "text": text, **extra})
     except httpx.HTTPError as exc:
         return SendResult(delivered=False, error=f"network: {type(exc).__name__}")
     return read_answer(response)
@@ -86,8 +99,13 @@ class TelegramChannel:
 
     name = "telegram"
 
-    def send_text(self, reporter: Reporter, text: str) -> SendResult:
+    def wait_for_turn(self, reporter: Reporter) -> None:
+        chat_id = decrypt_handle(reporter.reply_handle) if reporter.reply_handle else None
+        if chat_id is not None:
+            wait_for_turn(chat_digest(chat_id))
+
+    def send_text(self, reporter: Reporter, text: str, *, paced: bool = False) -> SendResult:
         chat_id = decrypt_handle(reporter.reply_handle) if reporter.reply_handle else None
         if chat_id is None:
             return SendResult(delivered=False, unreachable=True, error="reply handle unreadable")
-        return send_message(chat_id, text)
+        return send_message(chat_id, text, paced=paced)

@@ -321,6 +321,8 @@ TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
 TELEGRAM_MESSAGES_PER_SECOND = env_int("TELEGRAM_MESSAGES_PER_SECOND", 30, minimum=1)
 # Stored updates are kept (payload emptied) this long, so Telegram's retries stay no-ops.
 TELEGRAM_UPDATE_RETENTION = timedelta(days=env_int("TELEGRAM_UPDATE_RETENTION_DAYS", 7, minimum=1))
+# A broadcast row claimed this long ago by a worker that died is counted as sent, never resent.
+TIPLINE_BROADCAST_STALE_SECONDS = env_int("TIPLINE_BROADCAST_STALE_SECONDS", 30, minimum=1)
 # Unfinished report drafts are deleted after this long.
 TELEGRAM_DRAFT_RETENTION = timedelta(days=env_int("TELEGRAM_DRAFT_RETENTION_DAYS", 3, minimum=1))
 

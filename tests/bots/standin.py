@@ -47,6 +47,9 @@ class BotApiStandIn:
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(5000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    # Hold the answer to the N-th sendMessage until `release` is set (a worker killed while it waits).
+    hold_send_number: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
 
     # --- Control from the test ------------------------------------------------------------
 
@@ -88,6 +91,9 @@ class BotApiStandIn:
             self.calls.append(Call(method, params, time.monotonic()))
             queued = self.failures.get(method)
             failure = queued.pop(0) if queued else None
+            sends = sum(1 for call in self.calls if call.method == "sendMessage") if method == "sendMessage" else 0
+        if self.hold_send_number is not None and sends == self.hold_send_number:
+            self.release.wait(timeout=60)
         if failure is not None:
             body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}
             if failure.retry_after is not None:
@@ -142,6 +148,9 @@ class BotApiStandIn:
 class _Handler(BaseHTTPRequestHandler):
     standin: BotApiStandIn
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as two writes; with Nagle's algorithm and delayed ACKs each
+    # keep-alive answer would wait 40 ms.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         return  # quiet: the tests read the recorded calls instead
