@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test system-deps lint messages bench-intake bench-triage bench-bot clean
+.PHONY: run test system-deps lint messages bench-intake bench-triage bench-bot bench-broadcast clean
 
 $(VENV)/.base-installed: requirements/base.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,9 @@ bench-triage: $(VENV)/.bench-installed
 
 bench-bot: $(VENV)/.test-installed
 	$(PY) bench/bot.py
+
+bench-broadcast: $(VENV)/.test-installed
+	$(PY) bench/broadcast.py
 
 clean:
 	rm -rf var/broker var/tipline.sqlite3* var/celerybeat-schedule*

@@ -53,15 +53,25 @@ def wait_for_turn(chat_key: str) -> None:
     while not cache.add(f"telegram:chat:{chat_key}", 1, timeout=1) and time.monotonic() < deadline:
         time.sleep(0.1)
     while time.monotonic() < deadline:
-        second = int(time.time())
-        key = f"telegram:second:{second}"
+        number, ends, allowed = _pacing_slot()
+        key = f"telegram:slot:{number}"
         cache.add(key, 0, timeout=5)
         try:
-            if cache.incr(key) <= settings.TELEGRAM_MESSAGES_PER_SECOND:
+            if cache.incr(key) <= allowed:
                 return
         except ValueError:  # the counter expired between add and incr; count again
             continue
-        time.sleep(max(0.0, second + 1 - time.time()))
+        time.sleep(max(0.0, ends - time.time()))
+
+
+def _pacing_slot() -> tuple[int, float, int]:
+    """The current tenth of a second (or 1/cap for caps under 10), when it ends, and how many
+    sends it allows. Tenths, not whole seconds: per-second counters let up to twice the cap
+    through in a second that straddles two of them."""
+    cap = settings.TELEGRAM_MESSAGES_PER_SECOND
+    length = max(0.1, 1 / cap)
+    number = int(time.time() / length)
+    return number, (number + 1) * length, max(1, round(cap * length))
 
 
 def send_message(chat_id: int | str, text: str, *, paced: bool = False, **extra: Any) -> SendResult:
