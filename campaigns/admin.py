@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from reporting.audit import record_audit
 
 from .actions import approve, attribution, submit_for_approval
-from .broadcast import plan_broadcast, progress
+from .broadcast import opted_out, plan_broadcast, progress
 from .models import Campaign
 from .tasks import broadcast_campaign
 from .texts import MISSING, OUTDATED, translation_states, write_language
@@ -105,8 +105,12 @@ class CampaignAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("tips brought"))
     def tips_brought(self, obj: Campaign) -> str:
         figures = attribution(obj)
-        return _("%(tips)d tips, %(verified)d verified, %(handed_off)d handed off") % {
-            "tips": figures.tips, "verified": figures.verified, "handed_off": figures.handed_off}
+        reached = progress(obj).sent
+        per_thousand = f"{1000 * figures.tips / reached:.1f}" if reached else "–"
+        return _("%(tips)d tips (%(per_thousand)s per 1,000 recipients), %(verified)d verified, "
+                 "%(handed_off)d handed off; %(opted_out)d recipients have since opted out") % {
+            "tips": figures.tips, "per_thousand": per_thousand, "verified": figures.verified,
+            "handed_off": figures.handed_off, "opted_out": opted_out(obj)}
 
     @admin.display(description=gettext_lazy("broadcast"))
     def broadcast_progress(self, obj: Campaign) -> str:

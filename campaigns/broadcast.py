@@ -127,3 +127,8 @@ def progress(campaign: Campaign) -> Progress:
     return Progress(total=sum(counts.values()), sent=sent, failed=counts.get(DeliveryState.FAILED, 0),
                     skipped=counts.get(DeliveryState.SKIPPED, 0), left=left, per_second=rate,
                     seconds_left=left / rate if rate else None)
+
+
+def opted_out(campaign: Campaign) -> int:
+    """Recipients who are no longer subscribed (/stop, /forgetme, or a blocked bot)."""
+    return Delivery.objects.filter(campaign=campaign, reporter__subscribed=False).count()

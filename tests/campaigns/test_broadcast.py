@@ -106,3 +106,19 @@ def test_a_row_left_sending_by_a_dead_worker_is_never_sent_again(bot: Bot, fast:
     send_queued(campaign.pk)
     assert not bot.api.texts_to(700_000_000) and len(bot.api.texts_to(700_000_001)) == 1
     assert Delivery.objects.get(reporter=residents[0]).state == DeliveryState.UNCONFIRMED
+
+
+def test_the_campaign_page_shows_progress_tips_per_thousand_and_opt_outs(bot: Bot, fast: None, supervisor) -> None:  # noqa: ANN001
+    from campaigns.broadcast import opted_out
+    from reporting.intake import TipSubmission, submit_tip
+
+    residents = subscribers(4)
+    campaign = approved_campaign()
+    plan_broadcast(campaign)
+    send_queued(campaign.pk)
+    Reporter.objects.filter(pk=residents[0].pk).update(subscribed=False)  # a /stop afterwards
+    submit_tip(TipSubmission(text="A van with covered windows at the ford again tonight", channel="telegram",
+                             reporter=residents[1], issue_receipt=False, campaign_code="river"))
+    assert opted_out(campaign) == 1
+    page = supervisor.get(f"/en/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert "4 of 4 sent" in page and "1 tips (250.0 per 1,000 recipients)" in page and "1 recipients have since" in page
