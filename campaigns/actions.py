@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,3 +53,24 @@ def attribution(campaign: Campaign) -> Attribution:
         handed_off=Count("id", filter=Q(status=TipStatus.HANDED_OFF)),
     )
     return Attribution(counts["tips"], counts["verified"], counts["handed_off"])
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    tips: int  # every tip received that day
+    attributed: int  # of which carried the campaign's code
+
+
+def tips_around_send(campaign: Campaign, before: int = 28, after: int = 14) -> list[Day]:
+    """Tips per day from four weeks before the send (or approval) to two weeks after it."""
+    start_at = campaign.broadcast_started_at or campaign.approved_at
+    if start_at is None:
+        return []
+    first = (start_at - timedelta(days=before)).date()
+    days = [first + timedelta(days=n) for n in range(before + after + 1)]
+    window = Tip.objects.filter(received_at__date__gte=days[0], received_at__date__lte=days[-1])
+    per_day = dict(window.annotate(day=TruncDate("received_at")).values_list("day").annotate(n=Count("id")))
+    ours = dict(window.filter(campaign_code=campaign.code).annotate(day=TruncDate("received_at"))
+                .values_list("day").annotate(n=Count("id")))
+    return [Day(day, per_day.get(day, 0), ours.get(day, 0)) for day in days]

@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reporting.audit import record_audit
 
-from .actions import approve, attribution, submit_for_approval
+from .actions import approve, attribution, submit_for_approval, tips_around_send
 from .broadcast import opted_out, plan_broadcast, progress
 from .models import Campaign
 from .tasks import broadcast_campaign
@@ -80,7 +80,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["__str__", "code", "status", "translations", "created_at"]
     list_filter = ["status"]
     readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought",
-                       "broadcast_progress"]
+                       "broadcast_progress", "tips_per_day"]
     actions = ["submit", "approve_selected", "start_broadcast"]
 
     def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
@@ -111,6 +111,19 @@ class CampaignAdmin(admin.ModelAdmin):
                  "%(handed_off)d handed off; %(opted_out)d recipients have since opted out") % {
             "tips": figures.tips, "per_thousand": per_thousand, "verified": figures.verified,
             "handed_off": figures.handed_off, "opted_out": opted_out(obj)}
+
+    @admin.display(description=gettext_lazy("tips per day, four weeks before the send to two after"))
+    def tips_per_day(self, obj: Campaign) -> str:
+        days = tips_around_send(obj)
+        if not days:
+            return "–"
+        top = max(day.tips for day in days) or 1
+        bars = ((f"{day.day.isoformat()}: {day.tips} ({day.attributed})", 100 * day.tips // top,
+                 "#2a8" if day.attributed else "#79aec8") for day in days)
+        return format_html(
+            '<div style="display:flex;align-items:flex-end;gap:1px;height:80px;width:420px">{}</div>',
+            format_html_join("", '<div title="{}" style="flex:1;height:{}%;min-height:1px;background:{}"></div>', bars),
+        )
 
     @admin.display(description=gettext_lazy("broadcast"))
     def broadcast_progress(self, obj: Campaign) -> str:

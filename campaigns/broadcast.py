@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count
@@ -132,3 +132,9 @@ def progress(campaign: Campaign) -> Progress:
 def opted_out(campaign: Campaign) -> int:
     """Recipients who are no longer subscribed (/stop, /forgetme, or a blocked bot)."""
     return Delivery.objects.filter(campaign=campaign, reporter__subscribed=False).count()
+
+
+def due_campaigns(now: datetime | None = None) -> list[Campaign]:
+    """Approved Telegram campaigns whose time has come and whose broadcast has not started."""
+    return list(Campaign.objects.filter(status=CampaignStatus.APPROVED, telegram_broadcast=True,
+                                        broadcast_started_at=None, send_at__lte=now or timezone.now()))

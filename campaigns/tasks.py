@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from reporting.locks import periodic_lock
+
 from . import broadcast
 from .models import Campaign, Delivery, DeliveryState
 
@@ -16,3 +18,17 @@ def broadcast_campaign(self, campaign_id: int) -> dict[str, int]:  # noqa: ANN00
     if Delivery.objects.filter(campaign=campaign, state=DeliveryState.SENDING).exists():
         raise self.retry(countdown=broadcast.stale_claim().total_seconds())
     return {"handled": handled}
+
+
+@shared_task(name="campaigns.tasks.start_scheduled_broadcasts")
+def start_scheduled_broadcasts() -> dict[str, int]:
+    """Every minute: plan and start the approved campaigns whose send time has come."""
+    with periodic_lock("start-broadcasts", timeout_seconds=120) as acquired:
+        if not acquired:
+            return {"skipped": 1}
+        started = 0
+        for campaign in broadcast.due_campaigns():
+            broadcast.plan_broadcast(campaign)
+            broadcast_campaign.delay(campaign.pk)
+            started += 1
+        return {"started": started}

@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.sweep_undelivered",
         "schedule": timedelta(minutes=1),
     },
+    "start-scheduled-broadcasts": {
+        "task": "campaigns.tasks.start_scheduled_broadcasts",
+        "schedule": timedelta(minutes=1),
+    },
     "purge-telegram-updates": {
         "task": "bots.tasks.purge_telegram_updates",
         "schedule": crontab(minute=41),

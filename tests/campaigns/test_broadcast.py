@@ -122,3 +122,18 @@ def test_the_campaign_page_shows_progress_tips_per_thousand_and_opt_outs(bot: Bo
     assert opted_out(campaign) == 1
     page = supervisor.get(f"/en/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
     assert "4 of 4 sent" in page and "1 tips (250.0 per 1,000 recipients)" in page and "1 recipients have since" in page
+
+
+def test_a_scheduled_campaign_is_due_once_its_time_has_come(bot: Bot, fast: None) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.broadcast import due_campaigns
+
+    later = approved_campaign(send_at=timezone.now() + timedelta(hours=2))
+    assert due_campaigns() == []
+    assert due_campaigns(timezone.now() + timedelta(hours=3)) == [later]
+    subscribers(1)
+    plan_broadcast(later)  # started: not due again
+    assert due_campaigns(timezone.now() + timedelta(hours=3)) == []

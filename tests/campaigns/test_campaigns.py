@@ -109,3 +109,23 @@ def test_outreach_staff_write_campaigns_in_the_admin_and_see_what_is_missing(cli
     listing = client.get("/en/admin/campaigns/campaign/").content.decode()
     assert "es: missing" in listing and "ar:" not in listing
     assert client.post("/en/admin/campaigns/campaign/add/", {**data, "code": "x", "title_en": ""}).status_code == 200
+
+
+def test_tips_per_day_around_the_send_show_the_campaigns_own(olga: object, sam: object) -> None:
+    from datetime import timedelta
+
+    from campaigns.actions import tips_around_send
+    from reporting.intake import TipSubmission, submit_tip
+
+    campaign = a_campaign(olga)
+    submit_for_approval(campaign, olga)
+    campaign.refresh_from_db()
+    approve(campaign, sam)
+    campaign.refresh_from_db()
+    submit_tip(TipSubmission(text="A van with covered windows stops at the ford", channel="web", campaign_code="river-2026"))
+    submit_tip(TipSubmission(text="Boxes of cigarettes unloaded behind the market", channel="web"))
+    old = Tip.objects.get(campaign_code="")
+    Tip.objects.filter(pk=old.pk).update(received_at=campaign.approved_at - timedelta(days=10))
+    days = tips_around_send(campaign)
+    assert len(days) == 43 and sum(d.tips for d in days) == 2 and sum(d.attributed for d in days) == 1
+    assert days[-15].attributed == 1  # the send day
