@@ -35,7 +35,8 @@ class CampaignFormBase(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["code", "base_language", "audience_languages", "telegram_broadcast", "public_page", "send_at"]
+        fields = ["code", "base_language", "audience_languages", "audience_regions", "telegram_broadcast",
+                  "public_page", "send_at"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -82,12 +83,13 @@ class CampaignAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought",
                        "broadcast_progress", "tips_per_day"]
     actions = ["submit", "approve_selected", "start_broadcast"]
+    filter_horizontal = ["audience_regions"]
 
     def get_fieldsets(self, request, obj=None):  # noqa: ANN001, ANN201
         texts = [name for code, _n in settings.LANGUAGES for name in (f"title_{code}", f"body_{code}")]
         return [
-            (None, {"fields": ["code", "base_language", "audience_languages", "telegram_broadcast", "public_page",
-                               "send_at"]}),
+            (None, {"fields": ["code", "base_language", "audience_languages", "audience_regions",
+                               "telegram_broadcast", "public_page", "send_at"]}),
             (_("Texts"), {"fields": texts}),
             (_("Status"), {"fields": self.readonly_fields}),
         ]

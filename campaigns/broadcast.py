@@ -38,6 +38,9 @@ def audience(campaign: Campaign) -> list[int]:
                                         reply_handle__isnull=False)
     if campaign.audience_languages:
         residents = residents.filter(language__in=campaign.audience_languages)
+    regions = list(campaign.audience_regions.values_list("pk", flat=True))
+    if regions:  # residents whose tips were placed in one of the regions
+        residents = residents.filter(tips__region__in=regions).distinct()
     return list(residents.values_list("pk", flat=True))
 
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reporting.models import Reporter
+from reporting.models import Region, Reporter
 
 
 class CampaignStatus(models.TextChoices):
@@ -29,6 +29,8 @@ class Campaign(models.Model):
     # translations are older than the base text.
     written_at = models.JSONField(default=dict, blank=True, editable=False)
     audience_languages = models.JSONField(_("audience languages"), default=list, blank=True)
+    # A resident is in a region when one of their tips was placed there; none chosen: everyone.
+    audience_regions = models.ManyToManyField(Region, blank=True, related_name="+", verbose_name=_("audience regions"))
     telegram_broadcast = models.BooleanField(_("broadcast on Telegram"), default=True)
     public_page = models.BooleanField(_("public page"), default=True)
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)

@@ -137,3 +137,19 @@ def test_a_scheduled_campaign_is_due_once_its_time_has_come(bot: Bot, fast: None
     subscribers(1)
     plan_broadcast(later)  # started: not due again
     assert due_campaigns(timezone.now() + timedelta(hours=3)) == []
+
+
+def test_the_audience_can_be_limited_to_regions_through_residents_tips(bot: Bot, fast: None) -> None:
+    from reporting.intake import TipSubmission, submit_tip
+    from reporting.models import Region
+
+    north = Region.objects.create(code="north", names={"en": "North"}, min_latitude=30, max_latitude=33,
+                                  min_longitude=-110, max_longitude=-100)
+    in_north, elsewhere, no_tips = subscribers(3)
+    for resident, latitude in ((in_north, 31.5), (elsewhere, 12.0)):
+        submit_tip(TipSubmission(text="A van with covered windows at the river crossing", channel="telegram",
+                                 reporter=resident, issue_receipt=False, latitude=latitude, longitude=-105.0))
+    campaign = approved_campaign()
+    campaign.audience_regions.add(north)
+    assert plan_broadcast(campaign) == 1
+    assert Delivery.objects.get().reporter == in_north
