@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
 
-from reporting.channels import send_to_reporter, wait_for_turn
+from reporting.channels import channel_for, send_to_reporter, wait_for_turn
 from reporting.models import Channel, Reporter
 
 from .models import Campaign, CampaignStatus, Delivery, DeliveryState
@@ -91,7 +91,13 @@ def send_one(campaign: Campaign, delivery: Delivery) -> str:
 
 
 def send_queued(campaign_id: int, deadline: float | None = None) -> int:
-    """Send until nothing is queued (or the deadline passes); returns how many were handled."""
+    """Send until nothing is queued (or the deadline passes); returns how many were handled.
+
+    Refuses to start without a Telegram channel (no token in this process): every send would
+    look "unreachable" and unsubscribe every resident.
+    """
+    if channel_for(Reporter(channel=Channel.TELEGRAM)) is None:
+        raise RuntimeError("no Telegram channel in this process: is TELEGRAM_BOT_TOKEN set for the worker?")
     campaign = Campaign.objects.get(pk=campaign_id)
     recover_stale(campaign)
     handled = 0

@@ -153,3 +153,13 @@ def test_the_audience_can_be_limited_to_regions_through_residents_tips(bot: Bot,
     campaign.audience_regions.add(north)
     assert plan_broadcast(campaign) == 1
     assert Delivery.objects.get().reporter == in_north
+
+
+def test_without_a_telegram_channel_the_broadcast_refuses_and_unsubscribes_nobody(db: None) -> None:
+    subscribers(2)
+    campaign = approved_campaign()
+    plan_broadcast(campaign)
+    with pytest.raises(RuntimeError):
+        send_queued(campaign.pk)
+    assert Reporter.objects.filter(subscribed=True).count() == 2
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.QUEUED}
