@@ -32,8 +32,6 @@ OUTCOMES = {
     "no_action": HandoffState.NO_ACTION,
     "more_information_needed": HandoffState.MORE_INFORMATION,
 }
-DONE_STATES = {HandoffState.DELIVERED, HandoffState.EXPORTED, HandoffState.ACKNOWLEDGED, HandoffState.ACTIONED,
-               HandoffState.NO_ACTION, HandoffState.MORE_INFORMATION}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ and are safe to run twice: a message is sent while it is pending, a notice is cl
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -56,9 +57,9 @@ def ask_reporter(tip: Tip, body: str, author: AbstractBaseUser | None = None) ->
     return message
 
 
-def _in_language(reporter: Reporter, build: object) -> str:
+def _in_language(reporter: Reporter, build: Callable[[], str]) -> str:
     with translation.override(reporter.language or None):
-        return build()  # type: ignore[operator]
+        return build()
 
 
 def message_text(message: Message) -> str:

@@ -93,6 +93,3 @@ def answer_question(reporter: Reporter, replied_to_message_id: int, text: str) -
     add_reporter_reply(question.tip, text)
     return question.tip
 
-
-def has_open_questions(reporter: Reporter) -> bool:
-    return Message.objects.filter(tip__reporter=reporter, direction=MessageDirection.TO_REPORTER).exists()

@@ -42,7 +42,8 @@ class MalformedUpdate(ValueError):
 
 
 def validate_update(data: object) -> dict[str, Any]:
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int) or data["update_id"] < 0:
+    # type() and not isinstance(): JSON true is a Python bool, which is an int.
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int or data["update_id"] < 0:
         raise MalformedUpdate("an update is a JSON object with a non-negative integer update_id")
     return data
 

@@ -283,3 +283,12 @@ def test_a_photo_out_of_the_blue_starts_a_report_with_it(bot: Bot) -> None:
     assert ConversationState.objects.get().state == "writing"
     bot.send(omar.location(14.6, -90.5))
     assert ReportDraft.objects.get().latitude == 14.6
+
+
+def test_a_bad_pin_while_writing_is_explained_and_the_resident_keeps_writing(bot: Bot) -> None:
+    omar = Resident(333_000_024)
+    bot.send(omar.command("report"), omar.text(REPORT), omar.location(123.0, 45.0))  # no such latitude
+    assert ConversationState.objects.get().state == "writing"
+    assert ReportDraft.objects.get().latitude is None
+    bot.send(omar.press("report:done"))
+    assert ConversationState.objects.get().state == "place"

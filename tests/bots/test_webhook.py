@@ -49,7 +49,8 @@ def test_without_a_configured_secret_every_call_is_refused(bot: Bot, settings: o
     assert not TelegramUpdate.objects.exists()
 
 
-@pytest.mark.parametrize("body", ["not json", "[]", '{"message": {}}', '{"update_id": "12"}', '{"update_id": -1}'])
+@pytest.mark.parametrize("body", ["not json", "[]", '{"message": {}}', '{"update_id": "12"}', '{"update_id": -1}',
+                                  '{"update_id": true}'])
 def test_a_malformed_body_is_refused_and_nothing_is_stored(bot: Bot, body: str) -> None:
     response = Client().post("/telegram/webhook/", body, content_type="application/json",
                              headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})

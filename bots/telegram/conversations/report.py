@@ -6,6 +6,8 @@ python-telegram-bot's persistence and the draft in the database always agree aft
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -37,6 +39,19 @@ TEXT_INPUT = filters.TEXT & ~filters.COMMAND
 
 def first_error(error: ValidationError) -> str:
     return str(error.messages[0]) if error.messages else _("That could not be used.")
+
+
+async def stored(update: Update, change: Callable[..., object], *args: object) -> bool:
+    """Apply one change to the draft; on bad input tell the resident why and change nothing.
+
+    Callers return None when this is False: the conversation stays in the step it was in.
+    """
+    try:
+        await db(change)(*args)
+    except ValidationError as error:
+        await say(update, first_error(error))
+        return False
+    return True
 
 
 # --- Prompts ------------------------------------------------------------------------------------
@@ -148,12 +163,8 @@ async def _take_text(update: Update, draft: drafts.ReportDraft) -> None:
     """Returns None: the conversation stays in its step."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    try:
-        await db(drafts.add_text)(draft, message.message_id, message.text)
-    except ValidationError as error:
-        await say(update, first_error(error))
-        return
-    await say(update, _("Added. Send more, or press Done."), keyboard([(_("Done"), "report:done")]))
+    if await stored(update, drafts.add_text, draft, message.message_id, message.text):
+        await say(update, _("Added. Send more, or press Done."), keyboard([(_("Done"), "report:done")]))
 
 
 @as_resident
@@ -173,17 +184,15 @@ async def finish_writing(update: Update, context: Context, reporter: Reporter) -
 
 
 @as_resident
-async def take_pin(update: Update, context: Context, reporter: Reporter) -> str | int:
+async def take_pin(update: Update, context: Context, reporter: Reporter) -> str | int | None:
     """A location pin, in the place step or sent along with the text."""
     draft = await db(current_draft)(reporter)
     message = update.effective_message
     if draft is None or message is None or message.location is None:
         return await lost_draft(update)
-    try:
-        await db(drafts.set_pin)(draft, message.location.latitude, message.location.longitude)
-    except ValidationError as error:
-        await say(update, first_error(error))
-        return PLACE
+    location = message.location
+    if not await stored(update, drafts.set_pin, draft, location.latitude, location.longitude):
+        return None  # a bad pin while writing keeps the resident writing
     step = await db(_step_after_pin)(draft)
     if step == WRITING:
         await say(update, _("Place added. Send more, or press Done."), keyboard([(_("Done"), "report:done")]))
@@ -201,17 +210,14 @@ def _step_after_pin(draft: drafts.ReportDraft) -> str:
 
 
 @as_resident
-async def take_place_name(update: Update, context: Context, reporter: Reporter) -> str | int:
+async def take_place_name(update: Update, context: Context, reporter: Reporter) -> str | int | None:
     """A typed place."""
     draft = await db(current_draft)(reporter)
     message = update.effective_message
     if draft is None or message is None or message.text is None:
         return await lost_draft(update)
-    try:
-        await db(drafts.set_place_name)(draft, message.text)
-    except ValidationError as error:
-        await say(update, first_error(error))
-        return PLACE
+    if not await stored(update, drafts.set_place_name, draft, message.text):
+        return None
     return await prompt_when(update)
 
 
@@ -233,17 +239,14 @@ async def take_window(update: Update, context: Context, reporter: Reporter) -> s
 
 
 @as_resident
-async def take_when_text(update: Update, context: Context, reporter: Reporter) -> str | int:
+async def take_when_text(update: Update, context: Context, reporter: Reporter) -> str | int | None:
     """A typed "when"."""
     draft = await db(current_draft)(reporter)
     message = update.effective_message
     if draft is None or message is None or message.text is None:
         return await lost_draft(update)
-    try:
-        await db(drafts.set_when_text)(draft, message.text)
-    except ValidationError as error:
-        await say(update, first_error(error))
-        return WHEN
+    if not await stored(update, drafts.set_when_text, draft, message.text):
+        return None
     return await prompt_photos(update)
 
 
@@ -263,10 +266,7 @@ async def take_photo(update: Update, context: Context, reporter: Reporter) -> st
         await say(update, first_error(error))
         return None
     if message.caption:
-        try:
-            await db(drafts.add_text)(draft, message.message_id, message.caption)
-        except ValidationError as error:
-            await say(update, first_error(error))
+        await stored(update, drafts.add_text, draft, message.message_id, message.caption)
     await say(update, _("Photo %(count)d of %(max)d added.") % {"count": count, "max": settings.TIPLINE_MAX_PHOTOS},
               keyboard([(_("Done"), "report:done")]))
     return None
