@@ -40,7 +40,7 @@ def celery_worker(concurrency: int) -> Iterator[subprocess.Popen[bytes]]:
     log = tempfile.NamedTemporaryFile(prefix="tipline-bench-worker-", suffix=".log", delete=False)
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--include", "bench.tasks",
                "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "WARNING",
-               "--without-gossip", "--without-mingle", "--prefetch-multiplier", "16"]
+               "--without-gossip", "--without-mingle"]
     process = subprocess.Popen(command, cwd=ROOT, env=bench_environment(), stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:

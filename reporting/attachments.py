@@ -87,9 +87,10 @@ def clean_attachment(attachment_id: int) -> str:
     return "clean"
 
 
-def clean_pending_attachments(tip_id: int) -> dict[str, int]:
+def clean_pending_attachments(*tip_ids: int) -> dict[str, int]:
+    """Clean every pending attachment of these tips (one query to find them: most tips have none)."""
     outcome: dict[str, int] = {}
-    pending = Attachment.objects.filter(tip_id=tip_id, state=AttachmentState.PENDING)
+    pending = Attachment.objects.filter(tip_id__in=tip_ids, state=AttachmentState.PENDING).order_by("pk")
     for attachment_id in pending.values_list("pk", flat=True):
         result = clean_attachment(attachment_id)
         outcome[result] = outcome.get(result, 0) + 1

@@ -222,21 +222,34 @@ def record_status_change(
     note: str = "",
 ) -> TipEvent:
     """Move a tip to a new status and record the transition (call inside a transaction)."""
-    event = TipEvent.objects.create(
-        tip=tip,
-        from_status=tip.status,
-        to_status=to_status,
-        actor=actor,
-        actor_label=actor_label,
-        note=note,
+    return record_status_changes([tip], to_status, actor_label=actor_label, actor=actor, note=note)[0]
+
+
+def record_status_changes(
+    tips: Sequence[Tip],
+    to_status: str,
+    *,
+    actor_label: str = "system",
+    actor: AbstractBaseUser | None = None,
+    note: str = "",
+) -> list[TipEvent]:
+    """The same for many tips, in one insert (the triage pipeline moves tips in batches).
+
+    Sets each tip's status fields; the caller saves the tips, inside the same transaction.
+    """
+    now = timezone.now()
+    events = TipEvent.objects.bulk_create(
+        TipEvent(tip=tip, from_status=tip.status, to_status=to_status, actor=actor, actor_label=actor_label,
+                 note=note, at=now)
+        for tip in tips
     )
-    tip.status = to_status
-    tip.status_changed_at = event.at
     from .notices import announce_status_change  # notices reads statuses from this module
 
-    announce_status_change(event)
-    return event
-
+    for tip, event in zip(tips, events, strict=True):
+        tip.status = to_status
+        tip.status_changed_at = event.at
+        announce_status_change(event)
+    return events
 
 
 def open_tip(reference: str, receipt: str) -> Tip | None:

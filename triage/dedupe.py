@@ -24,6 +24,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
+from reporting.bulk import insert_rows, update_rows
 from reporting.models import Tip
 from reporting.privacy import random_code
 
@@ -196,51 +197,82 @@ def _stored_keys(facts: TipFacts) -> list[tuple[str, str]]:
     return strong + [("cell", cell) for cell in place_cells(facts.latitude, facts.longitude)]
 
 
-def _recent_matches(
-    table: str, columns: tuple[str, str], keys: Sequence[tuple[object, object]], since: datetime, limit: int
-) -> list[int]:
-    """Tips with rows matching any key since `since`, most matches first, newest first.
+Probe = tuple[datetime, Sequence[tuple[object, object]]]  # (since, keys) of one tip
 
-    On PostgreSQL at most `limit` newest rows per key are read straight off the
-    (key, key, received_at) index, so a popular event with thousands of reports, or a busy
-    place cell, costs no more than a quiet one.
+
+def _recent_matches(
+    table: str, columns: tuple[str, str], key_types: str, probes: Sequence[Probe], limit: int
+) -> list[list[int]]:
+    """Per probe: tips with rows matching any of its keys since its `since`, most matches first,
+    newest first, at most `limit`.
+
+    On PostgreSQL one query serves a whole batch (the probes travel as arrays), and at most
+    `limit` newest rows per key are read straight off the (key, key, received_at) index, so a
+    popular event with thousands of reports, or a busy place cell, costs no more than a quiet one.
     """
-    if not keys:
-        return []
+    found: list[list[int]] = [[] for _probe in probes]
+    rows = [(number, since, key) for number, (since, keys) in enumerate(probes) for key in keys]
+    if not rows:
+        return found
     first, second = columns
-    pairs = ", ".join(["(%s, %s)"] * len(keys))
-    values = [item for key in keys for item in key]
     if connection.vendor == "postgresql":
         sql = (
-            f"SELECT tip_id FROM (VALUES {pairs}) AS probe(k1, k2) CROSS JOIN LATERAL ("
+            f"SELECT probe_number, tip_id FROM (SELECT probe.probe_number, hit.tip_id, ROW_NUMBER() OVER ("
+            f"PARTITION BY probe.probe_number ORDER BY COUNT(*) DESC, MAX(hit.received_at) DESC) AS position "
+            f"FROM unnest(%s::integer[], %s::{key_types}[], %s::{key_types}[], %s::timestamptz[]) "
+            f"AS probe(probe_number, k1, k2, since) CROSS JOIN LATERAL ("
             f"SELECT tip_id, received_at FROM {table} r WHERE r.{first} = probe.k1 AND r.{second} = probe.k2 "
-            f"AND r.received_at >= %s ORDER BY r.received_at DESC LIMIT %s) AS hit "
-            f"GROUP BY tip_id ORDER BY COUNT(*) DESC, MAX(received_at) DESC LIMIT %s"
+            f"AND r.received_at >= probe.since ORDER BY r.received_at DESC LIMIT %s) AS hit "
+            f"GROUP BY probe.probe_number, hit.tip_id) AS ranked WHERE position <= %s ORDER BY probe_number, position"
         )
-        params = [*values, since, limit, limit]
-    else:  # SQLite (local development): no LATERAL, and its archives are small
+        params = [[number for number, _s, _k in rows], [key[0] for _n, _s, key in rows],
+                  [key[1] for _n, _s, key in rows], [since for _n, since, _k in rows], limit, limit]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for number, tip_id in cursor.fetchall():
+                found[number].append(tip_id)
+        return found
+    # SQLite (local development): no LATERAL, and its archives are small; a query per probe.
+    for number, (since, keys) in enumerate(probes):
+        if not keys:
+            continue
+        pairs = ", ".join(["(%s, %s)"] * len(keys))
         sql = (
             f"SELECT tip_id FROM {table} WHERE received_at >= %s AND ({first}, {second}) IN (VALUES {pairs}) "
             f"GROUP BY tip_id ORDER BY COUNT(*) DESC, MAX(received_at) DESC LIMIT %s"
         )
-        params = [since, *values, limit]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [since, *[item for key in keys for item in key], limit])
+            found[number] = [row[0] for row in cursor.fetchall()]
+    return found
 
 
 class DatabaseIndex:
     """TipBand and TipIdentifier rows: shared by every worker, probed through their indexes."""
 
     def candidates(self, facts: TipFacts, bands: list[int], since: datetime, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
-        tip_ids = _recent_matches(TipBand._meta.db_table, ("band", "hash"), list(enumerate(bands)), since, limit)
-        tip_ids += _recent_matches(TipIdentifier._meta.db_table, ("kind", "value"), _lookup_keys(facts), since, limit)
-        tip_ids = list(dict.fromkeys(t for t in tip_ids if t != facts.tip_id))[:limit]
-        return self._load(tip_ids)
+        return self.candidates_many([(facts, bands)], [since], limit)[0]
 
-    def _load(self, tip_ids: list[int]) -> list[Candidate]:
+    def candidates_many(
+        self, tips: Sequence[tuple[TipFacts, list[int]]], since: Sequence[datetime], limit: int = CANDIDATE_LIMIT
+    ) -> list[list[Candidate]]:
+        """Candidates of many tips in four queries, whatever their number."""
+        by_band = _recent_matches(TipBand._meta.db_table, ("band", "hash"), "bigint",
+                                  [(s, list(enumerate(bands))) for (_facts, bands), s in zip(tips, since, strict=True)],
+                                  limit)
+        by_key = _recent_matches(TipIdentifier._meta.db_table, ("kind", "value"), "text",
+                                 [(s, _lookup_keys(facts)) for (facts, _bands), s in zip(tips, since, strict=True)],
+                                 limit)
+        chosen = [
+            list(dict.fromkeys(t for t in [*bands, *keys] if t != facts.tip_id))[:limit]
+            for (facts, _bands), bands, keys in zip(tips, by_band, by_key, strict=True)
+        ]
+        loaded = self._load(list({t for ids in chosen for t in ids}))
+        return [[loaded[t] for t in ids if t in loaded] for ids in chosen]
+
+    def _load(self, tip_ids: list[int]) -> dict[int, Candidate]:
         if not tip_ids:
-            return []
+            return {}
         identifiers: dict[int, list[tuple[str, str]]] = defaultdict(list)
         for tip_id, kind, value in TipIdentifier.objects.filter(tip_id__in=tip_ids).values_list("tip_id", "kind", "value"):
             identifiers[tip_id].append((kind, value))
@@ -248,27 +280,30 @@ class DatabaseIndex:
             "pk", "text", "detected_language", "received_at", "reporter_id", "latitude", "longitude",
             "occurred_at", "triage__labels", "triage__incident_id", "triage__signature",
         )
-        return [
-            Candidate(
+        return {
+            pk: Candidate(
                 TipFacts(pk, text, language, received, reporter, tuple(identifiers[pk]), tuple(labels or ()),
                          lat, lon, occurred),
                 incident,
                 np.frombuffer(bytes(sketch), dtype=np.uint64) if sketch else None,
             )
             for pk, text, language, received, reporter, lat, lon, occurred, labels, incident, sketch in rows
-        ]
+        }
 
     def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
-        # No rows exist for this tip yet: the pipeline adds them once, in the transaction that
-        # moves the tip to "triaged" (a rerun finds it triaged and writes nothing).
-        TipBand.objects.bulk_create(
+        self.add_many([(facts, bands, incident_id)])
+
+    def add_many(self, tips: Sequence[tuple[TipFacts, list[int], int]]) -> None:
+        # No rows exist for these tips yet: the pipeline adds them once, in the transaction that
+        # moves the tips to "triaged" (a rerun finds them triaged and writes nothing).
+        insert_rows(TipBand, [
             TipBand(tip_id=facts.tip_id, band=band, hash=value, received_at=facts.received_at)
-            for band, value in enumerate(bands)
-        )
-        TipIdentifier.objects.bulk_create(
+            for facts, bands, _incident in tips for band, value in enumerate(bands)
+        ], ["tip", "band", "hash", "received_at"])
+        insert_rows(TipIdentifier, [
             TipIdentifier(tip_id=facts.tip_id, kind=kind, value=value[:128], received_at=facts.received_at)
-            for kind, value in dict.fromkeys(_stored_keys(facts))
-        )
+            for facts, _bands, _incident in tips for kind, value in dict.fromkeys(_stored_keys(facts))
+        ], ["tip", "kind", "value", "received_at"])
 
 
 @dataclass
@@ -314,30 +349,70 @@ def new_incident_reference() -> str:
     return f"I-{code[:4]}-{code[4:]}"
 
 
-def attach_to_incident(tip: Tip, facts: TipFacts, decision: DuplicateDecision) -> Incident:
-    """Join the decided incident or open one; counts distinct reporters. Inside a transaction."""
-    incident = None
-    if decision.incident_id is not None:
-        incident = Incident.objects.select_for_update().filter(pk=decision.incident_id).first()
-    if incident is None:
-        while True:
-            reference = new_incident_reference()
-            if not Incident.objects.filter(reference=reference).exists():
-                break
-        incident = Incident.objects.create(reference=reference, last_tip_at=facts.received_at)
-    # Incremental, so joining a large incident costs the same as joining a small one.
-    # Start from the reporter's own tips (few), not the incident's (possibly thousands).
-    earlier = Tip.objects.filter(reporter_id=facts.reporter_id, triage__incident=incident).exclude(pk=tip.pk)
-    new_reporter = not earlier.exists()
-    if decision.incident_id is None or incident.tip_count == 0:
-        incident.tip_count, incident.reporter_count = 1, 1
-    else:
+def new_incident_references(count: int) -> list[str]:
+    """`count` references no incident has yet (a collision is rare: draw those again)."""
+    references: list[str] = []
+    while len(references) < count:
+        drawn = {new_incident_reference() for _ in range(count - len(references))} - set(references)
+        taken = set(Incident.objects.filter(reference__in=drawn).values_list("reference", flat=True))
+        references += sorted(drawn - taken)
+    return references
+
+
+@dataclass
+class Joined:
+    incident: Incident
+    reporter_count: int  # the incident's distinct reporters once this tip joined
+
+
+def join_incidents(tips: Sequence[tuple[TipFacts, DuplicateDecision]]) -> list[Joined]:
+    """Join each tip (in arrival order) to its decided incident, or open one; inside a transaction.
+
+    A decision's incident id is an Incident's, or minus the id of an earlier tip of the same
+    batch whose incident it joins (that tip may have opened one). Counts are updated
+    incrementally, so joining a large incident costs the same as joining a small one; corroboration
+    counts distinct reporters. The caller saves the incidents with `save_incidents`.
+    """
+    stored_ids = sorted({d.incident_id for _f, d in tips if d.incident_id is not None and d.incident_id > 0})
+    # Locked in id order, like every batch, so two batches sharing incidents cannot deadlock.
+    stored = {i.pk: i for i in Incident.objects.select_for_update().filter(pk__in=stored_ids).order_by("pk")}
+    # Has this reporter a tip in this incident already? Start from the batch's reporters (few),
+    # not from the incidents' tips (possibly thousands).
+    seen: set[tuple[int, int]] = set(
+        Tip.objects.filter(triage__incident__in=list(stored), reporter_id__in={f.reporter_id for f, _d in tips})
+        .values_list("triage__incident_id", "reporter_id")
+    )
+    opened: dict[int, Incident] = {}  # by the batch tip it was opened for
+    joined: list[Joined] = []
+    for facts, decision in tips:
+        incident = None
+        if decision.incident_id is not None and decision.incident_id > 0:
+            incident = stored.get(decision.incident_id)  # gone when deleted since the decision
+        opener = -decision.incident_id if decision.incident_id is not None and decision.incident_id < 0 else facts.tip_id
+        if incident is None:
+            incident = opened.get(opener)
+        if incident is None:
+            incident = Incident(last_tip_at=facts.received_at, tip_count=0, reporter_count=0)
+            opened[opener] = incident
+        key = (incident.pk or -opener, facts.reporter_id)
         incident.tip_count += 1
-        incident.reporter_count += int(new_reporter)
-    incident.last_tip_at = max(incident.last_tip_at, facts.received_at)
-    incident.labels = list(dict.fromkeys([*incident.labels, *facts.labels]))[:5]
-    incident.save(update_fields=["tip_count", "reporter_count", "last_tip_at", "labels"])
-    return incident
+        incident.reporter_count += int(key not in seen)
+        seen.add(key)
+        incident.last_tip_at = max(incident.last_tip_at, facts.received_at)
+        incident.labels = list(dict.fromkeys([*incident.labels, *facts.labels]))[:5]
+        joined.append(Joined(incident, incident.reporter_count))
+    return joined
+
+
+def save_incidents(incidents: Iterable[Incident]) -> None:
+    """Insert the incidents `join_incidents` opened and update the ones it joined."""
+    unique = list({id(incident): incident for incident in incidents}.values())
+    new = [incident for incident in unique if incident.pk is None]
+    stored = [incident for incident in unique if incident.pk is not None]
+    for incident, reference in zip(new, new_incident_references(len(new)), strict=True):
+        incident.reference = reference
+    Incident.objects.bulk_create(new)
+    update_rows(Incident, stored, ["tip_count", "reporter_count", "last_tip_at", "labels", "urgency"])
 
 
 # --- evaluation ---------------------------------------------------------------------------

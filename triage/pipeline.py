@@ -1,15 +1,21 @@
-"""The triage pipeline: a sequence of plain step functions run per tip (docs/triage.md).
+"""The triage pipeline: a sequence of plain step functions, run over a batch of tips (docs/triage.md).
 
-1. load the tip; stop if it is no longer "received" (a redelivered task finds it done);
-2. run each step in order, timing it; steps read the context and add findings to it;
-3. write every finding and the move to "triaged" in one transaction, once: the row is locked
-   and its status checked again, so two deliveries of the same task cannot both write.
+1. load the tips; leave out those no longer "received" (a redelivered task finds them done);
+2. run each step in order over the batch, timing it; steps read each tip's context and add
+   findings to it (most steps work tip by tip: `for_each`; the classifier takes the batch at
+   once, and the duplicate check probes the index once for all of them);
+3. write every finding and the move to "triaged" in one transaction, once: the rows are locked
+   and their status checked again, so two deliveries of the same task cannot both write.
+
+A batch is what one worker took from the queue at once (see triage.tasks): it shares one model
+pass and a handful of queries instead of a dozen round trips per tip.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -19,14 +25,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from reporting.attachments import clean_pending_attachments
-from reporting.intake import record_status_change
+from reporting.bulk import insert_rows, update_rows
+from reporting.intake import record_status_changes
 from reporting.models import Tip, TipStatus
 
 from . import dedupe
 from .classify import Classification, active_classifier
 from .identifiers import IdentifierSpan, find_identifiers, redact
 from .language import detect_language
-from .models import ClassifierVersion, Incident, TipTriage
+from .models import ClassifierVersion, TipTriage
 from .urgency import Urgency, reasons_as_json, score_urgency
 
 
@@ -50,11 +57,22 @@ class TriageContext:
         return self.tip.text
 
 
-Step = Callable[[TriageContext], None]
+Step = Callable[[Sequence[TriageContext]], None]
+logger = logging.getLogger(__name__)
 
 
-def clean_attachments_step(context: TriageContext) -> None:
-    clean_pending_attachments(context.tip.pk)
+def for_each(step: Callable[[TriageContext], None]) -> Step:
+    """A step written for one tip, run over the batch."""
+
+    def run(contexts: Sequence[TriageContext]) -> None:
+        for context in contexts:
+            step(context)
+
+    return run
+
+
+def clean_attachments_step(contexts: Sequence[TriageContext]) -> None:
+    clean_pending_attachments(*(context.tip.pk for context in contexts))
 
 
 def language_step(context: TriageContext) -> None:
@@ -69,19 +87,20 @@ def identifiers_step(context: TriageContext) -> None:
     context.tip_updates["redacted_text"] = redact(context.text, context.identifiers)
 
 
-def classify_step(context: TriageContext) -> None:
+def classify_step(contexts: Sequence[TriageContext]) -> None:
     classifier, version_id = active_classifier()
     if classifier is None:
-        context.classification = Classification({}, [], True, "no_model")
+        for context in contexts:
+            context.classification = Classification({}, [], True, "no_model")
         return
-    context.classification = classifier.classify(context.text)
-    context.classifier_version_id = version_id
+    for context, classification in zip(contexts, classifier.classify_many([c.text for c in contexts]), strict=True):
+        context.classification = classification
+        context.classifier_version_id = version_id
 
 
-def duplicates_step(context: TriageContext) -> None:
+def tip_facts(context: TriageContext) -> dedupe.TipFacts:
     tip = context.tip
-    labels = tuple(context.classification.labels) if context.classification else ()
-    context.facts = dedupe.TipFacts(
+    return dedupe.TipFacts(
         tip_id=tip.pk,
         text=context.text,
         language=context.language,
@@ -90,106 +109,185 @@ def duplicates_step(context: TriageContext) -> None:
         identifiers=tuple(
             sorted({(span.type, span.normalized) for span in context.identifiers if span.type in dedupe.STRONG_IDENTIFIERS})
         ),
-        labels=labels,
+        labels=tuple(context.classification.labels) if context.classification else (),
         latitude=tip.latitude,
         longitude=tip.longitude,
         occurred_at=tip.occurred_at,
     )
+
+
+def duplicates_step(contexts: Sequence[TriageContext]) -> None:
+    """Decide each tip against the stored index and against the batch's earlier tips.
+
+    A tip of the batch that opens an incident stands in the batch's index under minus its own
+    id, so a later tip of the same event joins it (dedupe.join_incidents resolves that).
+    """
     window = timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS)
-    context.duplicate, context.bands, context.signature = dedupe.find_duplicate(
-        context.facts, dedupe.DatabaseIndex(), window
+    for context in contexts:
+        context.facts = tip_facts(context)
+        context.signature = dedupe.signature(context.text)
+        context.bands = dedupe.band_hashes(context.signature)
+    stored = dedupe.DatabaseIndex().candidates_many(
+        [(c.facts, c.bands) for c in contexts], [c.facts.received_at - window for c in contexts]  # type: ignore[union-attr]
     )
+    batch = dedupe.MemoryIndex()
+    for context, found in zip(contexts, stored, strict=True):
+        facts = context.facts
+        assert facts is not None
+        earlier = batch.candidates(facts, context.bands, facts.received_at - window)
+        context.duplicate = dedupe.decide(facts, context.signature, [*earlier, *found])
+        batch.add(facts, context.bands, context.signature, context.duplicate.incident_id or -facts.tip_id)
 
 
-# Later steps (routing) plug in here.
+# Later steps plug in here.
 STEPS: list[tuple[str, Step]] = [
     ("attachments", clean_attachments_step),
-    ("language", language_step),
-    ("identifiers", identifiers_step),
+    ("language", for_each(language_step)),
+    ("identifiers", for_each(identifiers_step)),
     ("classify", classify_step),
     ("duplicates", duplicates_step),
 ]
 
 
-def triage_tip(tip_id: int, steps: list[tuple[str, Step]] | None = None) -> str:
-    """Run the pipeline for one tip; returns "triaged", "already_triaged" or "missing"."""
-    tip = Tip.objects.filter(pk=tip_id).first()
-    if tip is None:
-        return "missing"
-    if tip.status != TipStatus.RECEIVED:
-        return "already_triaged"
-    context = TriageContext(tip=tip)
+def triage_tips(tip_ids: Sequence[int], steps: list[tuple[str, Step]] | None = None) -> dict[int, str]:
+    """Run the pipeline over a batch; per tip "triaged", "already_triaged" or "missing".
+
+    Step timings are per tip: a batch step's time divided among the batch's tips.
+    """
+    tips = Tip.objects.in_bulk(list(dict.fromkeys(tip_ids)))
+    outcome = {tip_id: "missing" if tip_id not in tips else "already_triaged" for tip_id in tip_ids}
+    # In arrival order, so the earlier report of an event opens the incident.
+    waiting = sorted((tip for tip in tips.values() if tip.status == TipStatus.RECEIVED), key=lambda t: (t.received_at, t.pk))
+    if not waiting:
+        return outcome
+    contexts = [TriageContext(tip=tip) for tip in waiting]
     for name, step in steps if steps is not None else STEPS:
         started = time.perf_counter()
-        step(context)
-        context.timings_ms[name] = round((time.perf_counter() - started) * 1000, 3)
-    return _record(context)
+        step(contexts)
+        _share_time(contexts, name, started)
+    outcome.update(_record(contexts))
+    return outcome
 
 
-def _record(context: TriageContext) -> str:
+def triage_tip(tip_id: int, steps: list[tuple[str, Step]] | None = None) -> str:
+    """Run the pipeline for one tip; returns "triaged", "already_triaged" or "missing"."""
+    return triage_tips([tip_id], steps)[tip_id]
+
+
+def triage_batch(tip_ids: Sequence[int], steps: list[tuple[str, Step]] | None = None) -> dict[int, str]:
+    """The worker's entry: the batch at once; if that fails, each tip on its own.
+
+    So one tip that breaks a step cannot hold back the others of its batch: they are triaged,
+    and it stays "received" for the sweeper to try again.
+    """
+    try:
+        return triage_tips(tip_ids, steps)
+    except Exception:
+        if len(tip_ids) <= 1:
+            raise
+        logger.warning("triage of a batch of %d tips failed; triaging them one by one", len(tip_ids), exc_info=True)
+    outcome: dict[int, str] = {}
+    for tip_id in tip_ids:
+        try:
+            outcome[tip_id] = triage_tip(tip_id, steps)
+        except Exception:  # noqa: BLE001 - logged; the tip stays "received" and the sweeper retries it
+            logger.exception("triage of tip %s failed; the sweeper will try again", tip_id)
+            outcome[tip_id] = "failed"
+    return outcome
+
+
+def _share_time(contexts: Sequence[TriageContext], name: str, started: float) -> None:
+    share = (time.perf_counter() - started) * 1000 / len(contexts)
+    for context in contexts:
+        context.timings_ms[name] = round(share, 3)
+
+
+def _record(contexts: list[TriageContext]) -> dict[int, str]:
     started = time.perf_counter()
     with transaction.atomic():
-        tip = Tip.objects.select_for_update().get(pk=context.tip.pk)
-        if tip.status != TipStatus.RECEIVED:
-            return "already_triaged"
-        for name, value in context.tip_updates.items():
-            setattr(tip, name, value)
-        incident = _join_incident(tip, context)
-        urgency = _urgency(context, incident)
-        _store_findings(tip, context, incident, urgency)
-        tip.triaged_at = timezone.now()
-        record_status_change(tip, TipStatus.TRIAGED)
-        context.timings_ms["record"] = round((time.perf_counter() - started) * 1000, 3)
-        tip.triage_timings = context.timings_ms
-        tip.save()
-    return "triaged"
+        # Locked in id order, so two batches that share tips cannot deadlock; a tip another
+        # delivery triaged meanwhile no longer matches and is left out.
+        locked = set(Tip.objects.select_for_update().filter(pk__in=[c.tip.pk for c in contexts],
+                                                             status=TipStatus.RECEIVED)
+                     .order_by("pk").values_list("pk", flat=True))
+        outcome = {c.tip.pk: "already_triaged" for c in contexts if c.tip.pk not in locked}
+        contexts = [c for c in contexts if c.tip.pk in locked]
+        if not contexts:
+            return outcome
+        incidents = _join_incidents(contexts)
+        urgencies = [_urgency(context, incidents[index] if incidents else None) for index, context in enumerate(contexts)]
+        if incidents:
+            dedupe.save_incidents(joined.incident for joined in incidents)
+            dedupe.DatabaseIndex().add_many(
+                [(c.facts, c.bands, j.incident.pk) for c, j in zip(contexts, incidents, strict=True)]  # type: ignore[misc]
+            )
+        _store_findings(contexts, incidents, urgencies)
+        tips = [context.tip for context in contexts]
+        record_status_changes(tips, TipStatus.TRIAGED)
+        now = timezone.now()
+        fields = {"status", "status_changed_at", "triaged_at", "triage_timings"}
+        _share_time(contexts, "record", started)
+        for context in contexts:
+            for name, value in context.tip_updates.items():
+                setattr(context.tip, name, value)
+            fields.update(context.tip_updates)
+            context.tip.triaged_at = now
+            context.tip.triage_timings = context.timings_ms
+        update_rows(Tip, tips, sorted(fields))
+    outcome.update({context.tip.pk: "triaged" for context in contexts})
+    return outcome
 
 
-def _join_incident(tip: Tip, context: TriageContext) -> Incident | None:
-    if context.duplicate is None or context.facts is None:
-        return None
-    incident = dedupe.attach_to_incident(tip, context.facts, context.duplicate)
-    dedupe.DatabaseIndex().add(context.facts, context.bands, context.signature, incident.pk)
-    return incident
+def _join_incidents(contexts: Sequence[TriageContext]) -> list[dedupe.Joined]:
+    """Incidents for every tip, or none at all when the duplicate step did not run."""
+    if any(context.duplicate is None or context.facts is None for context in contexts):
+        return []
+    return dedupe.join_incidents([(c.facts, c.duplicate) for c in contexts])  # type: ignore[misc]
 
 
-def _urgency(context: TriageContext, incident: Incident | None) -> Urgency:
+def _urgency(context: TriageContext, joined: dedupe.Joined | None) -> Urgency:
     labels = context.classification.labels if context.classification else []
     urgency = score_urgency(
         context.text,
         context.language,
         labels=labels,
         occurred_window=context.tip.occurred_window,
-        reporter_count=incident.reporter_count if incident else 1,
+        reporter_count=joined.reporter_count if joined else 1,
     )
-    if incident is not None and urgency.score > incident.urgency:
-        Incident.objects.filter(pk=incident.pk).update(urgency=urgency.score)
+    if joined is not None:
+        joined.incident.urgency = max(joined.incident.urgency, urgency.score)
     return urgency
 
 
-def _store_findings(tip: Tip, context: TriageContext, incident: Incident | None, urgency: Urgency) -> None:
-    classification = context.classification
-    duplicate = context.duplicate
-    version_id = context.classifier_version_id
-    if version_id is not None and not ClassifierVersion.objects.filter(pk=version_id).exists():
-        version_id = None  # deleted since this worker cached it; the scores still stand
-    # update_or_create, not create: a caseworker may have corrected the categories already.
-    TipTriage.objects.update_or_create(
-        tip=tip,
-        defaults={
-            "scores": classification.scores if classification else {},
-            "labels": classification.labels if classification else [],
-            "classifier_version_id": version_id,
-            "needs_human": classification.needs_human if classification else True,
-            "needs_human_reason": classification.reason if classification else "no_model",
-            "identifiers": [
-                {"type": s.type, "start": s.start, "end": s.end, "text": s.text} for s in context.identifiers
-            ],
-            "urgency": urgency.score,
-            "urgency_reasons": reasons_as_json(urgency),
-            "incident": incident,
-            "signature": context.signature.tobytes() if context.signature is not None else None,
-            "matched_tip_id": duplicate.matched_tip_id if duplicate else None,
-            "similarity": duplicate.similarity if duplicate else None,
-        },
-    )
+def _store_findings(contexts: Sequence[TriageContext], incidents: Sequence[dedupe.Joined],
+                    urgencies: Sequence[Urgency]) -> None:
+    version_ids = {c.classifier_version_id for c in contexts if c.classifier_version_id is not None}
+    # A version deleted since this worker cached it is left out; the scores still stand.
+    known_versions = set(ClassifierVersion.objects.filter(pk__in=version_ids).values_list("pk", flat=True))
+    rows = []
+    for index, (context, urgency) in enumerate(zip(contexts, urgencies, strict=True)):
+        classification = context.classification
+        duplicate = context.duplicate
+        matched = duplicate.matched_tip_id if duplicate else None
+        rows.append(TipTriage(
+            tip=context.tip,
+            scores=classification.scores if classification else {},
+            labels=classification.labels if classification else [],
+            classifier_version_id=context.classifier_version_id if context.classifier_version_id in known_versions else None,
+            needs_human=classification.needs_human if classification else True,
+            needs_human_reason=classification.reason if classification else "no_model",
+            identifiers=[{"type": s.type, "start": s.start, "end": s.end, "text": s.text} for s in context.identifiers],
+            urgency=urgency.score,
+            urgency_reasons=reasons_as_json(urgency),
+            incident=incidents[index].incident if incidents else None,
+            signature=context.signature.tobytes() if context.signature is not None else None,
+            # A match within the batch is a tip being triaged right now: a real row once committed.
+            matched_tip_id=matched,
+            similarity=duplicate.similarity if duplicate else None,
+        ))
+    # A caseworker may have corrected the categories of a tip before it was triaged: update
+    # those rows, insert the rest.
+    corrected = set(TipTriage.objects.filter(tip__in=[c.tip.pk for c in contexts]).values_list("tip_id", flat=True))
+    fields = [f.name for f in TipTriage._meta.concrete_fields if f.name != "tip"]
+    update_rows(TipTriage, [row for row in rows if row.tip_id in corrected], fields)
+    insert_rows(TipTriage, [row for row in rows if row.tip_id not in corrected], ["tip", *fields])

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.signals import worker_init, worker_process_init
+from celery_batches import Batches, SimpleRequest
 from django.conf import settings
 from django.utils import timezone
 
@@ -22,9 +23,23 @@ from .language import configured_detector
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="triage.tasks.triage_tip", acks_late=True)
-def triage_tip(tip_id: int) -> str:
-    return pipeline.triage_tip(tip_id)
+@shared_task(name="triage.tasks.triage_tip", base=Batches, acks_late=True,
+             flush_every=settings.TIPLINE_TRIAGE_BATCH, flush_interval=settings.TIPLINE_TRIAGE_BATCH_WAIT_SECONDS)
+def triage_tip(requests: list[SimpleRequest]) -> dict[int, str]:
+    """One message per tip; the worker hands them over in batches (celery-batches).
+
+    The batch is what arrived within TIPLINE_TRIAGE_BATCH_WAIT_SECONDS, at most
+    TIPLINE_TRIAGE_BATCH tips. Acknowledged only after the batch is written, so a killed worker's
+    tips are delivered again.
+    """
+    tip_ids = []
+    for request in requests:
+        tip_id = request.args[0] if len(request.args) == 1 else None
+        if isinstance(tip_id, int) and not isinstance(tip_id, bool):
+            tip_ids.append(tip_id)
+        else:
+            logger.warning("triage task %s ignored: it does not name one tip", request.id)
+    return pipeline.triage_batch(tip_ids) if tip_ids else {}
 
 
 # After a failed publish, request-time publishes are skipped for this long: with Redis down

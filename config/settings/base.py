@@ -190,7 +190,13 @@ CELERY_RESULT_SERIALIZER = "json"
 # every task is idempotent, so running twice is safe and dropping one is not.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 4, minimum=1)
+# Triage tasks reach a worker one per tip and are run in batches of up to this many (one model
+# pass, a few queries), gathered for at most this many milliseconds (the idle delay it adds).
+TIPLINE_TRIAGE_BATCH = env_int("TIPLINE_TRIAGE_BATCH", 50, minimum=1)
+TIPLINE_TRIAGE_BATCH_WAIT_SECONDS = env_int("TIPLINE_TRIAGE_BATCH_WAIT_MS", 50, minimum=1) / 1000
+# Each pool process can hold a full batch in flight while the next one gathers; every task is
+# acknowledged late and idempotent, so what a worker holds is never lost if it dies.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", TIPLINE_TRIAGE_BATCH, minimum=1)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -81,7 +81,9 @@ def test_the_database_index_and_the_memory_index_decide_alike() -> None:
         in_memory, bands, sig = dedupe.find_duplicate(item_facts, memory, window)
         in_db, _bands, _sig = dedupe.find_duplicate(item_facts, database, window)
         assert (in_memory.matched_tip_id, in_memory.similarity) == (in_db.matched_tip_id, in_db.similarity)
-        incident = dedupe.attach_to_incident(tip, item_facts, in_db)
+        [joined] = dedupe.join_incidents([(item_facts, in_db)])
+        dedupe.save_incidents([joined.incident])
+        incident = joined.incident
         TipTriage.objects.create(tip=tip, incident=incident)
         memory.add(item_facts, bands, sig, incident.pk)
         database.add(item_facts, bands, sig, incident.pk)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from reporting.intake import TipSubmission, submit_tip
 from reporting.models import Attachment, Channel, Tip, TipEvent
 from tests.conftest import make_photo
-from triage.pipeline import TriageContext, triage_tip
+from triage.pipeline import TriageContext, for_each, triage_batch, triage_tip
 from triage.tasks import find_untriaged_tips
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,7 @@ def test_a_missing_tip_is_not_an_error() -> None:
 def test_later_steps_plug_in_and_write_in_the_same_transaction() -> None:
     tip_id = _tip("Smugglers use the drainage tunnel under the road at night.")
 
+    @for_each
     def shout(context: TriageContext) -> None:
         context.tip_updates["redacted_text"] = context.text.upper()
 
@@ -51,6 +52,7 @@ def test_later_steps_plug_in_and_write_in_the_same_transaction() -> None:
 def test_a_step_that_fails_leaves_the_tip_received_for_a_retry() -> None:
     tip_id = _tip("The same boat again at the pier with many people in it.")
 
+    @for_each
     def broken(context: TriageContext) -> None:
         raise RuntimeError("model file missing")
 
@@ -94,3 +96,47 @@ def test_a_caseworkers_correction_is_kept_as_training_data(django_user_model) ->
     with pytest.raises(ValidationError):
         correct_categories(tip, ["not_a_category"], by=alice)
     assert TrainingExample.objects.count() == 1
+
+
+def _from(reporter: object, text: str) -> int:
+    return submit_tip(TipSubmission(text=text, channel=Channel.TELEGRAM, reporter=reporter, issue_receipt=False)).tip_id
+
+
+def test_a_batch_gathers_reports_of_one_event_made_within_it() -> None:
+    from reporting.models import Reporter
+    from triage.models import Incident
+
+    alice, bob = (Reporter.objects.create(pseudonym=f"R-{name}", channel=Channel.TELEGRAM) for name in ("ALICE234", "BOB23456"))
+    text = "Men with guns unload crates from a white van AB-123-CD at the old mill every night."
+    first = _from(alice, text)
+    again = _from(alice, text + " Again tonight.")
+    other = _from(bob, "At the old mill, van AB 123 CD, armed men unloading crates.")
+    unrelated = _from(bob, "A fishing boat drops sacks of rice at the southern pier at dawn, people paid in cash.")
+
+    outcome = triage_batch([other, first, again, unrelated, 987654])
+
+    assert outcome == {first: "triaged", again: "triaged", other: "triaged", unrelated: "triaged", 987654: "missing"}
+    event = Incident.objects.get(tip_triages__tip_id=first)
+    assert (event.tip_count, event.reporter_count) == (3, 2)  # two people corroborate, one of them twice
+    assert Tip.objects.get(pk=unrelated).triage.incident_id not in {None, event.pk}
+    assert Tip.objects.get(pk=other).triage.matched_tip_id in {first, again}  # the earlier reports, same batch
+    assert Incident.objects.count() == 2
+    timings = Tip.objects.get(pk=first).triage_timings
+    assert set(timings) == {"attachments", "language", "identifiers", "classify", "duplicates", "record"}
+    assert triage_batch([first, again]) == {first: "already_triaged", again: "already_triaged"}
+
+
+def test_a_tip_that_breaks_its_batch_does_not_hold_back_the_others() -> None:
+    from triage.pipeline import STEPS
+
+    good = _tip("Two pickups without plates cross the dry riverbed every night around midnight.")
+    bad = _tip("This one breaks a step, as a corrupt text would.")
+
+    @for_each
+    def unreadable(context: TriageContext) -> None:
+        if "breaks a step" in context.text:
+            raise ValueError("unreadable text")
+
+    assert triage_batch([good, bad], steps=[("unreadable", unreadable), *STEPS]) == {good: "triaged", bad: "failed"}
+    assert Tip.objects.get(pk=bad).status == "received"  # the sweeper will try it again
+    assert Tip.objects.get(pk=good).status == "triaged"
