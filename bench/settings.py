@@ -15,9 +15,9 @@ import os
 os.environ["DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tipline_bench"
 )
-os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 os.environ["CELERY_BROKER_URL"] = os.environ.get(
-    "BENCH_CELERY_BROKER_URL", "redis://127.0.0.1:6379/13"
+    "BENCH_CELERY_BROKER_URL", "redis://127.0.0.1:6379/11"
 )
 os.environ["TIPLINE_VAR_DIR"] = os.environ.get("BENCH_VAR_DIR", "/tmp/tipline-bench-var")
 # DEBUG keeps every SQL statement in memory and changes error handling: never while measuring.

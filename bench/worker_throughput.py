@@ -2,7 +2,8 @@
 
 1. With no worker running, queue N no-op tasks (the reference: the queue's own ceiling) and N
    tips through POST /api/v1/tips/; start one worker and time how fast each queue drains.
-2. With the worker idle, send tips one at a time (spaced) and take received_at → triaged_at.
+2. With the worker up and idle (one warm-up tip triaged first), send tips one at a time (spaced)
+   and take received_at → triaged_at.
 """
 
 from __future__ import annotations
@@ -103,15 +104,19 @@ def tips_drain_rate(base_url: str, count: int, concurrency: int, timeout: float)
 
 
 def idle_latency(base_url: str, count: int, gap_s: float, concurrency: int) -> dict[str, object]:
-    bodies = encoded_payloads(count, seed=7)
-    since = time.time() - 1
-    with _db() as conn, celery_worker(concurrency) as worker:
-        time.sleep(3)  # let the worker come up and load its models before the first tip
+    bodies = encoded_payloads(count + 1, seed=7)
+    with _db() as conn, celery_worker(concurrency) as worker, httpx.Client(trust_env=False, timeout=10) as client:
+        # "Idle" means up and waiting: one tip first, measured from after it is triaged, so the
+        # worker's start (loading its models) is not counted as a tip's wait.
+        warm_up_since = time.time() - 1
+        client.post(base_url + "/api/v1/tips/", content=bodies[0], headers={"Content-Type": "application/json"})
+        assert _wait(lambda: _triaged(conn, warm_up_since)[0] >= 1, 120), "the worker never triaged a tip"
         assert worker.poll() is None, "worker died"
-        with httpx.Client(trust_env=False, timeout=10) as client:
-            for body in bodies:
-                client.post(base_url + "/api/v1/tips/", content=body, headers={"Content-Type": "application/json"})
-                time.sleep(gap_s)
+        time.sleep(1)
+        since = time.time()
+        for body in bodies[1:]:
+            client.post(base_url + "/api/v1/tips/", content=body, headers={"Content-Type": "application/json"})
+            time.sleep(gap_s)
         _wait(lambda: _triaged(conn, since)[0] >= count, 60)
         triaged, latencies, _first, _last = _triaged(conn, since)
         steps = conn.execute("SELECT triage_timings FROM reporting_tip WHERE received_at >= to_timestamp(%s) "

@@ -13,25 +13,35 @@ from collections.abc import Sequence
 from django.db import connection, models
 
 
-def _columns(objects: Sequence[models.Model], fields: Sequence[models.Field]) -> tuple[list[list[object]], list[str]]:
-    values = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects] for field in fields]
-    casts = [f"%s::{field.db_type(connection)}[]" for field in fields]
-    return values, casts
+def _prepare(field: models.Field, values: list[object]) -> list[object]:
+    """JSON and binary values need Django's adaptation; plain ones pass as they are (fast)."""
+    if isinstance(field, models.JSONField | models.BinaryField):
+        return [field.get_db_prep_save(value, connection) for value in values]
+    return values
 
 
-def insert_rows(model: type[models.Model], objects: Sequence[models.Model], field_names: Sequence[str]) -> None:
-    """INSERT the objects' `field_names` (set every column without a database default yourself)."""
-    if not objects:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects)
+def _cast(field: models.Field) -> str:
+    return f"%s::{field.db_type(connection)}[]"
+
+
+def insert_rows(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """INSERT rows given as tuples of `field_names` values (ids for foreign keys).
+
+    Every column without a database default must be among `field_names`.
+    """
+    if not rows:
         return
     fields = [model._meta.get_field(name) for name in field_names]
-    values, casts = _columns(objects, fields)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) SELECT * FROM unnest({', '.join(casts)})"
+    if connection.vendor != "postgresql":
+        attnames = [field.attname for field in fields]
+        model.objects.bulk_create(model(**dict(zip(attnames, row, strict=True))) for row in rows)
+        return
+    columns = [_prepare(field, list(values)) for field, values in zip(fields, zip(*rows, strict=True), strict=True)]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    casts = ", ".join(_cast(field) for field in fields)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) "
+                       f"SELECT * FROM unnest({casts})", columns)
 
 
 def update_rows(model: type[models.Model], objects: Sequence[models.Model], field_names: Sequence[str]) -> None:
@@ -43,7 +53,8 @@ def update_rows(model: type[models.Model], objects: Sequence[models.Model], fiel
         return
     pk = model._meta.pk
     fields = [model._meta.get_field(name) for name in field_names]
-    values, casts = _columns(objects, [pk, *fields])
+    values = [_prepare(field, [getattr(obj, field.attname) for obj in objects]) for field in [pk, *fields]]
+    casts = [_cast(field) for field in [pk, *fields]]
     quote = connection.ops.quote_name
     names = ["row_pk", *(f"v{number}" for number in range(len(fields)))]
     assignments = ", ".join(f"{quote(field.column)} = v.{name}" for field, name in zip(fields, names[1:], strict=True))

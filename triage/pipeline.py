@@ -290,4 +290,6 @@ def _store_findings(contexts: Sequence[TriageContext], incidents: Sequence[dedup
     corrected = set(TipTriage.objects.filter(tip__in=[c.tip.pk for c in contexts]).values_list("tip_id", flat=True))
     fields = [f.name for f in TipTriage._meta.concrete_fields if f.name != "tip"]
     update_rows(TipTriage, [row for row in rows if row.tip_id in corrected], fields)
-    insert_rows(TipTriage, [row for row in rows if row.tip_id not in corrected], ["tip", *fields])
+    columns = ["tip", *fields]
+    attnames = [TipTriage._meta.get_field(name).attname for name in columns]
+    insert_rows(TipTriage, columns, [[getattr(row, name) for name in attnames] for row in rows if row.tip_id not in corrected])
