@@ -38,6 +38,14 @@ def approve(campaign: Campaign, by: AbstractBaseUser) -> None:
     record_audit(by, "approved_campaign", campaign)
 
 
+def cancel(campaign: Campaign, by: AbstractBaseUser) -> None:
+    """A supervisor stops a campaign: no further rounds, and a send in progress stops at its next batch."""
+    if not by.has_perm("campaigns.approve_campaign"):
+        raise PermissionDenied
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.CANCELLED)
+    record_audit(by, "cancelled_campaign", campaign)
+
+
 @dataclass(frozen=True)
 class Attribution:
     tips: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,10 @@ class Campaign(models.Model):
     telegram_broadcast = models.BooleanField(_("broadcast on Telegram"), default=True)
     public_page = models.BooleanField(_("public page"), default=True)
     send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    # Empty: one round. N: a round every N days from `send_at` (campaigns.broadcast.next_round_due).
+    repeat_every_days = models.PositiveSmallIntegerField(
+        _("repeat every (days)"), null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text=_("Empty: send once. Rounds are counted from \"send at\"; a cancelled campaign sends no more."))
     status = models.CharField(_("status"), max_length=20, choices=CampaignStatus.choices,
                               default=CampaignStatus.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -42,6 +47,8 @@ class Campaign(models.Model):
                                     related_name="+", verbose_name=_("approved by"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The round being sent or last sent (0: none yet); the two times below are that round's.
+    broadcast_round = models.PositiveSmallIntegerField(_("round"), default=0, editable=False)
     broadcast_started_at = models.DateTimeField(_("broadcast started"), null=True, blank=True)
     broadcast_finished_at = models.DateTimeField(_("broadcast finished"), null=True, blank=True)
 
@@ -70,15 +77,18 @@ class Delivery(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
     reporter = models.ForeignKey(Reporter, on_delete=models.CASCADE, related_name="+")
+    # A repeating campaign goes to each resident once a round.
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
     state = models.CharField(_("state"), max_length=16, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
     error = models.CharField(_("error"), max_length=200, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["campaign", "reporter"], name="one_delivery_per_resident")]
-        # Serves the sender's queue and the progress counts (campaigns.broadcast).
-        indexes = [models.Index(fields=["campaign", "state", "id"], name="delivery_queue_idx")]
+        constraints = [models.UniqueConstraint(fields=["campaign", "reporter", "round"],
+                                               name="one_delivery_per_resident_and_round")]
+        # Serves the sender's queue and the progress counts of a round (campaigns.broadcast).
+        indexes = [models.Index(fields=["campaign", "round", "state", "id"], name="delivery_round_queue_idx")]
 
     def __str__(self) -> str:
-        return f"{self.campaign_id} → {self.reporter_id}: {self.state}"
+        return f"{self.campaign_id}/{self.round} → {self.reporter_id}: {self.state}"

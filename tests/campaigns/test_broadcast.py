@@ -24,8 +24,8 @@ def subscribers(count: int, language: str = "en", first_chat: int = 700_000_000)
     return Reporter.objects.bulk_create(residents)
 
 
-def approved_campaign(**fields: object) -> Campaign:
-    campaign = Campaign(code="river", status=CampaignStatus.APPROVED, **fields)
+def approved_campaign(code: str = "river", **fields: object) -> Campaign:
+    campaign = Campaign(code=code, status=CampaignStatus.APPROVED, **fields)
     write_language(campaign, "en", *EN)
     write_language(campaign, "es", *ES)
     campaign.save()
