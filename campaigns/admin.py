@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -18,7 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from reporting.audit import record_audit
 
-from .actions import approve, attribution, cancel, submit_for_approval, tips_around_send
+from .actions import (
+    approve,
+    attribution,
+    cancel,
+    prepare_image,
+    submit_for_approval,
+    tips_around_send,
+)
 from .broadcast import Progress, opted_out, plan_broadcast, progress, recipients
 from .models import Campaign
 from .tasks import broadcast_campaign
@@ -37,7 +45,7 @@ class CampaignFormBase(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["code", "base_language", "audience_languages", "audience_regions", "telegram_broadcast",
-                  "public_page", "send_at", "repeat_every_days"]
+                  "public_page", "send_at", "repeat_every_days", "image"]
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -54,8 +62,17 @@ class CampaignFormBase(forms.ModelForm):
             self.add_error("send_at", _("A repeating campaign needs a first send time: rounds count from it."))
         return data
 
+    def clean_image(self) -> object:
+        """A new upload is checked and re-encoded; keeping or clearing the current one passes."""
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            return prepare_image(image.read())
+        return image
+
     def save(self, commit: bool = True) -> Campaign:
         campaign = super().save(commit=False)
+        if "image" in self.changed_data:
+            campaign.telegram_file_id = ""  # Telegram's id was for the previous image
         for code, _name in settings.LANGUAGES:
             write_language(campaign, code, self.cleaned_data.get(f"title_{code}", ""),
                            self.cleaned_data.get(f"body_{code}", ""))
@@ -106,7 +123,7 @@ class CampaignAdmin(admin.ModelAdmin):
         texts = [name for code, _n in settings.LANGUAGES for name in (f"title_{code}", f"body_{code}")]
         return [
             (None, {"fields": ["code", "base_language", "audience_languages", "audience_regions",
-                               "telegram_broadcast", "public_page", "send_at", "repeat_every_days"]}),
+                               "telegram_broadcast", "public_page", "send_at", "repeat_every_days", "image"]}),
             (_("Texts"), {"fields": texts}),
             (_("Status"), {"fields": self.readonly_fields}),
         ]

@@ -25,17 +25,27 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from reporting.channels import channel_for, send_to_reporter, wait_for_turn
+from reporting.channels import (
+    Photo,
+    SendResult,
+    channel_for,
+    send_photo_to_reporter,
+    send_to_reporter,
+    wait_for_turn,
+)
 from reporting.models import Channel, Reporter
 
 from .models import Campaign, CampaignStatus, Delivery, DeliveryState
-from .texts import text_for
+from .texts import caption_and_rest, message_text, text_for
 
 
 def stale_claim() -> timedelta:
     """A row claimed longer ago than this is no longer being sent by anyone (HTTP times out at 15 s)."""
     return timedelta(seconds=settings.TIPLINE_BROADCAST_STALE_SECONDS)
 BATCH = 200
+# A 429 on the text that follows a photo is waited out this many times (the photo is out: the
+# row is not sent again).
+FOLLOW_UP_ATTEMPTS = 5
 
 
 def audience(campaign: Campaign) -> list[int]:
@@ -90,9 +100,42 @@ def plan_broadcast(campaign: Campaign) -> int:
     return total
 
 
-def message_for(campaign: Campaign, reporter: Reporter) -> str:
+def campaign_photo(campaign: Campaign) -> Photo:
+    """By Telegram's id once one upload succeeded; until then the stored bytes."""
+    if campaign.telegram_file_id:
+        return Photo(file_id=campaign.telegram_file_id)
+    with campaign.image.open("rb") as handle:
+        data = handle.read()
+    png = campaign.image.name.endswith(".png")
+    return Photo(data=data, filename="campaign.png" if png else "campaign.jpg",
+                 content_type="image/png" if png else "image/jpeg")
+
+
+def remember_file_id(campaign: Campaign, file_id: str) -> str:
+    """Keep the first upload's id; two workers racing to upload both succeed, the first stored
+    wins and both go on with it."""
+    Campaign.objects.filter(pk=campaign.pk, telegram_file_id="").update(telegram_file_id=file_id)
+    return Campaign.objects.values_list("telegram_file_id", flat=True).get(pk=campaign.pk)
+
+
+def deliver(campaign: Campaign, reporter: Reporter) -> SendResult:
+    """Send the campaign to one resident whose turn has come: the text, or the image with as much
+    of the text as fits its caption and then the rest (docs/campaigns.md, "Image")."""
     text = text_for(campaign, reporter.language)
-    return f"{text.title}\n\n{text.body}"
+    if not campaign.image:
+        return send_to_reporter(reporter, message_text(text), paced=True)
+    caption, rest = caption_and_rest(text)
+    result = send_photo_to_reporter(reporter, campaign_photo(campaign), caption, paced=True)
+    if result.file_id and not campaign.telegram_file_id:
+        campaign.telegram_file_id = remember_file_id(campaign, result.file_id)
+    if not (result.delivered and rest):
+        return result
+    for _attempt in range(FOLLOW_UP_ATTEMPTS):
+        follow_up = send_to_reporter(reporter, rest)  # waits its own turn: one a second per chat
+        if follow_up.retry_after is None:
+            break
+        time.sleep(follow_up.retry_after)
+    return SendResult(delivered=True, error="" if follow_up.delivered else f"text after the photo: {follow_up.error}")
 
 
 def current_rows(campaign: Campaign) -> QuerySet[Delivery]:
@@ -121,9 +164,9 @@ def send_one(campaign: Campaign, delivery: Delivery) -> str:
         state=DeliveryState.SENDING, claimed_at=timezone.now())
     if not claimed:
         return ""  # another worker has it
-    result = send_to_reporter(reporter, message_for(campaign, reporter), paced=True)
+    result = deliver(campaign, reporter)
     if result.delivered:
-        state, error = DeliveryState.SENT, ""
+        state, error = DeliveryState.SENT, result.error
     elif result.retry_after is not None:
         Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.QUEUED, claimed_at=None)
         time.sleep(result.retry_after)  # Telegram said when; everyone waits, this row goes again

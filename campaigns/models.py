@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -18,6 +22,15 @@ class CampaignStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def image_storage() -> Storage:
+    return storages["campaign_images"]
+
+
+def random_image_name(instance: Campaign, filename: str) -> str:
+    """Nothing of the uploader's file name is kept, and the URL cannot be guessed."""
+    return f"{secrets.token_urlsafe(18)}{PurePath(filename).suffix.lower()}"
+
+
 class Campaign(models.Model):
     # The attribution code: in t.me/<bot>?start=<code>, /c/<code>/ and the report form's ?c=<code>.
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -29,6 +42,12 @@ class Campaign(models.Model):
     # {"en": "2026-11-29T10:00:00+00:00"}: when each language was last written, to tell which
     # translations are older than the base text.
     written_at = models.JSONField(default=dict, blank=True, editable=False)
+    # Re-encoded without metadata before it is stored (campaigns.actions.prepare_image).
+    image = models.ImageField(_("image"), upload_to=random_image_name, storage=image_storage, blank=True,
+                              help_text=_("Optional. JPEG, PNG or WebP; shown on the public page and sent "
+                                          "with the Telegram broadcast."))
+    # Telegram's id of the image after its first upload: every other recipient gets it by id.
+    telegram_file_id = models.CharField(max_length=200, blank=True, editable=False)
     audience_languages = models.JSONField(_("audience languages"), default=list, blank=True)
     # A resident is in a region when one of their tips was placed there; none chosen: everyone.
     audience_regions = models.ManyToManyField(Region, blank=True, related_name="+", verbose_name=_("audience regions"))

@@ -32,11 +32,6 @@ def approved_campaign(code: str = "river", **fields: object) -> Campaign:
     return campaign
 
 
-@pytest.fixture
-def fast(settings: object) -> None:
-    settings.TELEGRAM_MESSAGES_PER_SECOND = 1000  # type: ignore[attr-defined]
-
-
 def test_everyone_subscribed_gets_it_once_in_their_language(bot: Bot, fast: None) -> None:
     subscribers(3, "en")
     subscribers(2, "es", first_chat=710_000_000)

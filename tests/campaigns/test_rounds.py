@@ -27,11 +27,6 @@ from .test_broadcast import approved_campaign, subscribers
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def fast(settings: object) -> None:
-    settings.TELEGRAM_MESSAGES_PER_SECOND = 1000  # type: ignore[attr-defined]
-
-
 def weekly(send_at_days_ago: float = 0) -> Campaign:
     return approved_campaign(send_at=timezone.now() - timedelta(days=send_at_days_ago, minutes=1),
                              repeat_every_days=7)
