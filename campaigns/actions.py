@@ -1,4 +1,4 @@
-"""Moving a campaign from draft to approved; every step audited."""
+"""Moving a campaign from draft to approved (every step audited), its image, and what it brought."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from datetime import date, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reporting.attachments import reencode_without_metadata
 from reporting.audit import record_audit
 from reporting.models import Tip, TipStatus
+from reporting.validation import inspect_photo
 
 from .models import Campaign, CampaignStatus
 
@@ -36,6 +39,27 @@ def approve(campaign: Campaign, by: AbstractBaseUser) -> None:
     Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.APPROVED, approved_by=by,
                                                    approved_at=timezone.now())
     record_audit(by, "approved_campaign", campaign)
+
+
+def cancel(campaign: Campaign, by: AbstractBaseUser) -> None:
+    """A supervisor stops a campaign: no further rounds, and a send in progress stops at its next batch."""
+    if not by.has_perm("campaigns.approve_campaign"):
+        raise PermissionDenied
+    Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.CANCELLED)
+    record_audit(by, "cancelled_campaign", campaign)
+
+
+# Telegram shows photos at most 2,560 pixels wide; larger ones only cost upload time.
+IMAGE_MAX_SIDE = 2560
+
+
+def prepare_image(data: bytes) -> ContentFile:
+    """An uploaded campaign image, checked like a resident's photo (JPEG, PNG or WebP by content,
+    size and pixel caps) and re-encoded from its pixels alone, so no EXIF (GPS, device) is kept.
+    Raises ValidationError with a translated message. The storage gives it a random name."""
+    inspect_photo(data)
+    clean, _content_type, extension = reencode_without_metadata(data, max_side=IMAGE_MAX_SIDE)
+    return ContentFile(clean, name=f"image.{extension}")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from django.utils import timezone
 from .models import Campaign
 
 MISSING, OUTDATED, CURRENT = "missing", "outdated", "current"
+# Telegram's limit for a photo's caption, counted in UTF-16 code units as Telegram counts.
+CAPTION_LIMIT = 1024
 
 
 def write_language(campaign: Campaign, language: str, title: str, body: str) -> bool:
@@ -59,3 +61,30 @@ def text_for(campaign: Campaign, wanted: str) -> CampaignText:
     """The text in `wanted`, else in the base language."""
     language = wanted if wanted in published_languages(campaign) else campaign.base_language
     return CampaignText(language, campaign.titles.get(language, ""), campaign.bodies.get(language, ""))
+
+
+def message_text(text: CampaignText) -> str:
+    return f"{text.title}\n\n{text.body}"
+
+
+def telegram_length(value: str) -> int:
+    return len(value.encode("utf-16-le")) // 2
+
+
+def truncate_for_telegram(value: str, limit: int) -> str:
+    """Cut to `limit` UTF-16 code units at a character boundary, ending with "…" when cut."""
+    if telegram_length(value) <= limit:
+        return value
+    while telegram_length(value) > limit - 1:
+        value = value[:-1]
+    return value.rstrip() + "…"
+
+
+def caption_and_rest(text: CampaignText) -> tuple[str, str]:
+    """What goes with the photo and what follows it as a message: the whole text as the caption
+    when it fits; otherwise the title alone (cut to the limit, though titles are far shorter)
+    and then the body, so nothing of the text is lost."""
+    whole = message_text(text)
+    if telegram_length(whole) <= CAPTION_LIMIT:
+        return whole, ""
+    return truncate_for_telegram(text.title, CAPTION_LIMIT), text.body

@@ -22,14 +22,17 @@ from .models import Attachment, AttachmentState
 logger = logging.getLogger(__name__)
 
 
-def reencode_without_metadata(data: bytes) -> tuple[bytes, str, str]:
+def reencode_without_metadata(data: bytes, max_side: int | None = None) -> tuple[bytes, str, str]:
     """Return (bytes, content type, extension) of a fresh image built from the pixels alone.
 
     Orientation from EXIF is applied to the pixels first, so the photo still looks right.
-    Images with transparency become PNG, everything else JPEG.
+    Images with transparency become PNG, everything else JPEG. With `max_side`, a larger image
+    is scaled down to fit it.
     """
     with Image.open(io.BytesIO(data)) as original:
         image = ImageOps.exif_transpose(original)
+        if max_side is not None:
+            image.thumbnail((max_side, max_side))
         has_alpha = image.mode in {"RGBA", "LA"} or (
             image.mode == "P" and "transparency" in image.info
         )

@@ -1,4 +1,4 @@
-"""Outbound channels: how a text reaches a reporter, without `reporting` knowing any platform.
+"""Outbound channels: how a text or a photo reaches a reporter, without `reporting` knowing any platform.
 
 `bots` registers the Telegram channel in its AppConfig.ready(); caseworker replies, status
 notices and broadcasts call `send_to_reporter` and never import `bots` (docs/architecture.md).
@@ -22,6 +22,18 @@ class SendResult:
     error: str = ""
     # The platform's id of the sent message, when it has one (a reply to it finds the thread).
     platform_message_id: str = ""
+    # The platform's id of an uploaded photo, to send the same photo again without uploading it.
+    file_id: str = ""
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A photo to send: by the platform's id of an earlier upload when there is one, else its bytes."""
+
+    data: bytes = b""
+    filename: str = "photo.jpg"
+    content_type: str = "image/jpeg"
+    file_id: str = ""
 
 
 class OutboundChannel(Protocol):
@@ -32,6 +44,9 @@ class OutboundChannel(Protocol):
 
     def send_text(self, reporter: Reporter, text: str, *, paced: bool = False) -> SendResult:
         """Send now; `paced=True` when the caller already waited for its turn."""
+
+    def send_photo(self, reporter: Reporter, photo: Photo, caption: str, *, paced: bool = False) -> SendResult:
+        """Send a photo with a caption, paced and answered like a text."""
 
 
 _registry: dict[str, OutboundChannel] = {}
@@ -50,13 +65,24 @@ def channel_for(reporter: Reporter) -> OutboundChannel | None:
     return _registry.get(reporter.channel)
 
 
-def send_to_reporter(reporter: Reporter, text: str, *, paced: bool = False) -> SendResult:
+def _reachable(reporter: Reporter) -> OutboundChannel | SendResult:
+    """The reporter's channel, or the failed result when nobody can write to them."""
     if reporter.forgotten_at is not None or not reporter.reply_handle:
         return SendResult(delivered=False, unreachable=True, error="no reply handle")
     channel = channel_for(reporter)
     if channel is None:
         return SendResult(delivered=False, unreachable=True, error="no outbound channel")
-    return channel.send_text(reporter, text, paced=paced)
+    return channel
+
+
+def send_to_reporter(reporter: Reporter, text: str, *, paced: bool = False) -> SendResult:
+    channel = _reachable(reporter)
+    return channel if isinstance(channel, SendResult) else channel.send_text(reporter, text, paced=paced)
+
+
+def send_photo_to_reporter(reporter: Reporter, photo: Photo, caption: str, *, paced: bool = False) -> SendResult:
+    channel = _reachable(reporter)
+    return channel if isinstance(channel, SendResult) else channel.send_photo(reporter, photo, caption, paced=paced)
 
 
 def wait_for_turn(reporter: Reporter) -> None:

@@ -38,7 +38,7 @@ def clean_cache_and_files() -> Iterator[None]:
     """Rate-limit counters and stored files of one test never leak into the next."""
     cache.clear()
     yield
-    for root in (settings.ATTACHMENTS_ROOT, settings.QUARANTINE_ROOT):
+    for root in (settings.ATTACHMENTS_ROOT, settings.QUARANTINE_ROOT, settings.CAMPAIGN_IMAGES_ROOT):
         shutil.rmtree(root, ignore_errors=True)
 
 

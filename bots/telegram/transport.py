@@ -16,7 +16,7 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 
-from reporting.channels import SendResult
+from reporting.channels import Photo, SendResult
 from reporting.models import Reporter
 from reporting.privacy import decrypt_handle, keyed_digest
 
@@ -76,10 +76,23 @@ def _pacing_slot() -> tuple[int, float, int]:
 
 def send_message(chat_id: int | str, text: str, *, paced: bool = False, **extra: Any) -> SendResult:
     """sendMessage with Telegram's answer read into a SendResult; paced here unless `paced`."""
+    return _send(chat_id, "sendMessage", paced, json={"chat_id": chat_id, "text": text, **extra})
+
+
+def send_photo(chat_id: int | str, photo: Photo, caption: str, *, paced: bool = False) -> SendResult:
+    """sendPhoto by file_id when the photo has one, else as a multipart upload; paced and read
+    like sendMessage. The caption must already fit Telegram's 1,024 characters."""
+    if photo.file_id:
+        return _send(chat_id, "sendPhoto", paced, json={"chat_id": chat_id, "photo": photo.file_id, "caption": caption})
+    return _send(chat_id, "sendPhoto", paced, data={"chat_id": str(chat_id), "caption": caption},
+                 files={"photo": (photo.filename, photo.data, photo.content_type)})
+
+
+def _send(chat_id: int | str, method: str, paced: bool, **request: Any) -> SendResult:
     if not paced:
         wait_for_turn(chat_digest(chat_id))
     try:
-        response = client().post(api_url("sendMessage"), json={"chat_id": chat_id, "text": text, **extra})
+        response = client().post(api_url(method), **request)
     except httpx.HTTPError as exc:
         return SendResult(delivered=False, error=f"network: {type(exc).__name__}")
     return read_answer(response)
@@ -92,7 +105,9 @@ def read_answer(response: httpx.Response) -> SendResult:
         body = {}
     if response.status_code == 200 and body.get("ok"):
         result = body.get("result") or {}
-        return SendResult(delivered=True, platform_message_id=str(result.get("message_id", "")))
+        sizes = result.get("photo") or [{}]  # a sent photo: its sizes, smallest first
+        return SendResult(delivered=True, platform_message_id=str(result.get("message_id", "")),
+                          file_id=str(sizes[-1].get("file_id", "")))
     # Telegram's descriptions name the problem ("Forbidden: bot was blocked by the user"), never a chat.
     description = str(body.get("description", ""))[:150]
     error = f"HTTP {response.status_code}: {description}"
@@ -102,6 +117,9 @@ def read_answer(response: httpx.Response) -> SendResult:
     if response.status_code == 403 or "chat not found" in description.lower():
         return SendResult(delivered=False, unreachable=True, error=error)
     return SendResult(delivered=False, error=error)
+
+
+UNREADABLE = SendResult(delivered=False, unreachable=True, error="reply handle unreadable")
 
 
 class TelegramChannel:
@@ -116,6 +134,8 @@ class TelegramChannel:
 
     def send_text(self, reporter: Reporter, text: str, *, paced: bool = False) -> SendResult:
         chat_id = decrypt_handle(reporter.reply_handle) if reporter.reply_handle else None
-        if chat_id is None:
-            return SendResult(delivered=False, unreachable=True, error="reply handle unreadable")
-        return send_message(chat_id, text, paced=paced)
+        return UNREADABLE if chat_id is None else send_message(chat_id, text, paced=paced)
+
+    def send_photo(self, reporter: Reporter, photo: Photo, caption: str, *, paced: bool = False) -> SendResult:
+        chat_id = decrypt_handle(reporter.reply_handle) if reporter.reply_handle else None
+        return UNREADABLE if chat_id is None else send_photo(chat_id, photo, caption, paced=paced)

@@ -106,6 +106,9 @@ STATIC_ROOT = VAR_DIR / "static"
 # who is asking. Uploads wait in quarantine until a worker has re-encoded them.
 ATTACHMENTS_ROOT = VAR_DIR / "attachments"
 QUARANTINE_ROOT = VAR_DIR / "quarantine"
+# Campaign images are public once their campaign is, but still only through a view that checks
+# it is (campaigns.views.campaign_image, at the base_url below); names are random.
+CAMPAIGN_IMAGES_ROOT = VAR_DIR / "campaign-images"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -114,6 +117,10 @@ STORAGES = {
     "quarantine": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(QUARANTINE_ROOT)},
+    },
+    "campaign_images": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(CAMPAIGN_IMAGES_ROOT), "base_url": "/campaign-images/"},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

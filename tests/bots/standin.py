@@ -2,7 +2,8 @@
 
 It answers the methods Tipline uses the way Telegram does (`{"ok": true, "result": ...}`),
 records every call, serves files for getFile, and can be told to fail the next calls
-(a 429 with retry_after, a 403 for a resident who blocked the bot).
+(a 429 with retry_after, a 403 for a resident who blocked the bot). sendPhoto takes an upload
+(multipart) and answers with a new file_id, or a file_id it gave before (else a 400).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+
+
+class BadRequest(Exception):
+    """Answered as Telegram's 400, with the message as its description."""
 
 
 @dataclass
@@ -76,6 +81,12 @@ class BotApiStandIn:
         return [str(c.params.get("text", "")) for c in self.calls_to("sendMessage")
                 if str(c.params.get("chat_id")) == str(chat_id)]
 
+    def photos_to(self, chat_id: int) -> list[tuple[str, str]]:
+        """(how the photo came: "upload" or the file_id it named, caption) of each sendPhoto to the chat."""
+        return [("upload" if isinstance(c.params.get("photo"), bytes) else str(c.params.get("photo")),
+                 str(c.params.get("caption", ""))) for c in self.calls_to("sendPhoto")
+                if str(c.params.get("chat_id")) == str(chat_id)]
+
     def last_text_to(self, chat_id: int) -> str:
         texts = self.texts_to(chat_id)
         return texts[-1] if texts else ""
@@ -105,7 +116,10 @@ class BotApiStandIn:
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return 200, {"ok": True, "result": True}
-        return 200, {"ok": True, "result": handler(params)}
+        try:
+            return 200, {"ok": True, "result": handler(params)}
+        except BadRequest as exc:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
 
     def _getMe(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802 - Telegram's names
         return {"id": BOT_ID, "is_bot": True, "first_name": "Tipline", "username": BOT_USERNAME,
@@ -120,8 +134,18 @@ class BotApiStandIn:
         return self._message(params, text=str(params.get("text", "")))
 
     def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
-        return self._message(params, photo=[{"file_id": "sent-photo", "file_unique_id": "sent", "width": 1,
-                                             "height": 1}], caption=str(params.get("caption", "")))
+        photo = params.get("photo")
+        if isinstance(photo, bytes):  # an upload: Telegram keeps it and names its sizes
+            with self._lock:
+                file_id = f"photo-{next(self._message_ids)}"
+                self.files[file_id] = self.files[f"{file_id}-small"] = photo
+        elif str(photo) in self.files:
+            file_id = str(photo)
+        else:
+            raise BadRequest("wrong file identifier/HTTP URL specified")
+        sizes = [{"file_id": f"{file_id}-small", "file_unique_id": f"u-{file_id}-small", "width": 90, "height": 90},
+                 {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 800, "height": 800}]
+        return self._message(params, photo=sizes, caption=str(params.get("caption", "")))
 
     def _editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
         return self._message(params, text=str(params.get("text", "")))

@@ -24,17 +24,12 @@ def subscribers(count: int, language: str = "en", first_chat: int = 700_000_000)
     return Reporter.objects.bulk_create(residents)
 
 
-def approved_campaign(**fields: object) -> Campaign:
-    campaign = Campaign(code="river", status=CampaignStatus.APPROVED, **fields)
+def approved_campaign(code: str = "river", **fields: object) -> Campaign:
+    campaign = Campaign(code=code, status=CampaignStatus.APPROVED, **fields)
     write_language(campaign, "en", *EN)
     write_language(campaign, "es", *ES)
     campaign.save()
     return campaign
-
-
-@pytest.fixture
-def fast(settings: object) -> None:
-    settings.TELEGRAM_MESSAGES_PER_SECOND = 1000  # type: ignore[attr-defined]
 
 
 def test_everyone_subscribed_gets_it_once_in_their_language(bot: Bot, fast: None) -> None:

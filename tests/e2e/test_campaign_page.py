@@ -35,3 +35,21 @@ def test_the_public_page_reads_without_javascript_and_its_tips_are_attributed(
     expect(page.locator("#reference")).to_be_visible()
     assert Tip.objects.get().campaign_code == "river-2026"
     context.close()
+
+
+def test_the_campaigns_image_shows_with_javascript_off(browser: Browser, live_server) -> None:  # noqa: ANN001
+    from campaigns.actions import prepare_image
+    from tests.conftest import make_photo
+
+    campaign = Campaign(code="river-2026", status=CampaignStatus.APPROVED)
+    write_language(campaign, "en", TITLES["en"], "Vans with covered windows at night. Report it safely.")
+    campaign.image = prepare_image(make_photo(size=(320, 200)))
+    campaign.save()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/c/river-2026/")
+    image = page.locator("#image")
+    expect(image).to_be_visible()
+    assert image.get_attribute("alt") == TITLES["en"]
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 320  # loaded, not a broken icon
+    context.close()
