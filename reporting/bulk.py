@@ -2,8 +2,8 @@
 
 Django's bulk_create and bulk_update write a placeholder per value (and bulk_update a CASE per
 field and row); with a thousand rows, building and quoting that query costs more than running
-it. On PostgreSQL these send one array per column instead and let the server `unnest` them; on
-other databases (SQLite for local development) they are Django's own.
+it. On PostgreSQL inserts go through COPY, and updates send one array per column for the server
+to `unnest`; on other databases (SQLite for local development) these are Django's own methods.
 """
 
 from __future__ import annotations
@@ -36,12 +36,15 @@ def insert_rows(model: type[models.Model], field_names: Sequence[str], rows: Seq
         attnames = [field.attname for field in fields]
         model.objects.bulk_create(model(**dict(zip(attnames, row, strict=True))) for row in rows)
         return
-    columns = [_prepare(field, list(values)) for field, values in zip(fields, zip(*rows, strict=True), strict=True)]
+    # COPY: psycopg writes the rows in C, with no query to build or parse.
+    prepared = zip(*(_prepare(field, list(values)) for field, values in zip(fields, zip(*rows, strict=True), strict=True)),
+                   strict=True)
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    casts = ", ".join(_cast(field) for field in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({names}) "
-                       f"SELECT * FROM unnest({casts})", columns)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+        f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
+    ) as copy:
+        for row in prepared:
+            copy.write_row(row)
 
 
 def update_rows(model: type[models.Model], objects: Sequence[models.Model], field_names: Sequence[str]) -> None:
