@@ -13,6 +13,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from handoff.models import Handoff
 from reporting.attachments import reencode_without_metadata
 from reporting.audit import record_audit
 from reporting.models import Tip, TipStatus
@@ -67,6 +68,8 @@ class Attribution:
     tips: int
     verified: int
     handed_off: int
+    # What the agencies reported on the handoffs of incidents holding these tips: state → count.
+    outcomes: dict[str, int]
 
 
 def attribution(campaign: Campaign) -> Attribution:
@@ -76,7 +79,10 @@ def attribution(campaign: Campaign) -> Attribution:
         verified=Count("id", filter=Q(status__in=[TipStatus.VERIFIED, TipStatus.HANDED_OFF, TipStatus.CLOSED])),
         handed_off=Count("id", filter=Q(status=TipStatus.HANDED_OFF)),
     )
-    return Attribution(counts["tips"], counts["verified"], counts["handed_off"])
+    handoffs = Handoff.objects.filter(
+        pk__in=Handoff.objects.filter(incident__tip_triages__tip__campaign_code=campaign.code).values("pk"))
+    outcomes = dict(handoffs.values_list("state").annotate(n=Count("id")).order_by("state"))
+    return Attribution(counts["tips"], counts["verified"], counts["handed_off"], outcomes)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from handoff.models import HandoffState
 from reporting.audit import record_audit
 
 from .actions import (
@@ -116,7 +117,7 @@ class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
     list_display = ["__str__", "code", "status", "translations", "created_at"]
     list_filter = ["status"]
-    readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought",
+    readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought", "agency_outcomes",
                        "broadcast_progress", "tips_per_day"]
     actions = ["submit", "approve_selected", "start_broadcast", "cancel_selected"]
     filter_horizontal = ["audience_regions"]
@@ -154,6 +155,11 @@ class CampaignAdmin(admin.ModelAdmin):
                  "%(handed_off)d handed off; %(opted_out)d recipients have since opted out") % {
             "tips": figures.tips, "per_thousand": per_thousand, "verified": figures.verified,
             "handed_off": figures.handed_off, "opted_out": opted_out(obj)}
+
+    @admin.display(description=gettext_lazy("what the agencies reported"))
+    def agency_outcomes(self, obj: Campaign) -> str:
+        outcomes = attribution(obj).outcomes
+        return format_html_join(", ", "{}: {}", ((HandoffState(state).label, n) for state, n in outcomes.items())) or "–"
 
     @admin.display(description=gettext_lazy("tips per day, four weeks before the send to two after"))
     def tips_per_day(self, obj: Campaign) -> str:

@@ -99,6 +99,29 @@ def test_tips_through_the_form_link_are_attributed_and_counted(client: Client, o
     assert attribution(campaign).tips == 1
 
 
+def test_the_campaign_page_shows_what_the_agencies_reported(client: Client, olga: object, sam: object) -> None:
+    from handoff.models import Agency, Handoff
+    from triage.pipeline import triage_tip
+
+    campaign = a_campaign(olga)
+    client.post("/en/report/", {"text": "A van with covered windows stops at the river ford every night",
+                                "campaign": "river-2026"})
+    client.post("/en/report/", {"text": "Boats land crates of cigarettes at the old pier before dawn"})
+    attributed, other = Tip.objects.order_by("pk")
+    for tip in (attributed, other):
+        triage_tip(tip.pk)
+    police, customs = Agency.objects.create(name="Border police"), Agency.objects.create(name="Customs")
+    ours = Tip.objects.get(pk=attributed.pk).triage.incident
+    Handoff.objects.create(incident=ours, agency=police, state="actioned")
+    Handoff.objects.create(incident=ours, agency=customs, state="more_information")
+    Handoff.objects.create(incident=Tip.objects.get(pk=other.pk).triage.incident, agency=police, state="no_action")
+
+    assert attribution(campaign).outcomes == {"actioned": 1, "more_information": 1}
+    verified_login(client, sam)
+    page = client.get(f"/en/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert "Actioned: 1" in page and "More information needed: 1" in page and "No action" not in page
+
+
 def test_outreach_staff_write_campaigns_in_the_admin_and_see_what_is_missing(client: Client, olga: object) -> None:
     verified_login(client, olga)
     data = {"code": "bridge", "base_language": "en", "telegram_broadcast": "on", "public_page": "on",
