@@ -199,7 +199,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Triage tasks reach a worker one per tip and are run in batches of up to this many (one model
 # pass, a few queries), gathered for at most this many milliseconds (the idle delay it adds).
-TIPLINE_TRIAGE_BATCH = env_int("TIPLINE_TRIAGE_BATCH", 50, minimum=1)
+TIPLINE_TRIAGE_BATCH = env_int("TIPLINE_TRIAGE_BATCH", 100, minimum=1)
 TIPLINE_TRIAGE_BATCH_WAIT_SECONDS = env_int("TIPLINE_TRIAGE_BATCH_WAIT_MS", 50, minimum=1) / 1000
 # Each pool process can hold a full batch in flight while the next one gathers; every task is
 # acknowledged late and idempotent, so what a worker holds is never lost if it dies.
