@@ -5,7 +5,9 @@
    findings to it (most steps work tip by tip: `for_each`; the classifier takes the batch at
    once, and the duplicate check probes the index once for all of them);
 3. write every finding and the move to "triaged" in one transaction, once: the rows are locked
-   and their status checked again, so two deliveries of the same task cannot both write.
+   and their status checked again, so two deliveries of the same task cannot both write. The
+   duplicate check runs inside that transaction, one batch at a time across all workers
+   (`one_batch_at_a_time`), so it always sees every earlier report.
 
 A batch is what one worker took from the queue at once (see triage.tasks): it shares one model
 pass and a handful of queries instead of a dozen round trips per tip.
@@ -21,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from reporting.attachments import clean_pending_attachments
@@ -59,6 +61,18 @@ class TriageContext:
 
 Step = Callable[[Sequence[TriageContext]], None]
 logger = logging.getLogger(__name__)
+
+
+def one_batch_at_a_time(step: Step) -> Step:
+    """Mark a step that must see every earlier batch's results (gathering reports of one event).
+
+    It, and the steps after it, run inside the transaction that records the batch, after a
+    lock that every worker takes: two batches with reports of the same event, triaged at the
+    same moment by two workers, cannot each open an incident. The steps before it (language,
+    classifier: most of the work) still run side by side.
+    """
+    step.one_batch_at_a_time = True  # type: ignore[attr-defined]
+    return step
 
 
 def for_each(step: Callable[[TriageContext], None]) -> Step:
@@ -116,6 +130,7 @@ def tip_facts(context: TriageContext) -> dedupe.TipFacts:
     )
 
 
+@one_batch_at_a_time
 def duplicates_step(contexts: Sequence[TriageContext]) -> None:
     """Decide each tip against the stored index and against the batch's earlier tips.
 
@@ -161,12 +176,18 @@ def triage_tips(tip_ids: Sequence[int], steps: list[tuple[str, Step]] | None = N
     if not waiting:
         return outcome
     contexts = [TriageContext(tip=tip) for tip in waiting]
-    for name, step in steps if steps is not None else STEPS:
+    steps = steps if steps is not None else STEPS
+    serial = next((n for n, (_name, step) in enumerate(steps) if getattr(step, "one_batch_at_a_time", False)), len(steps))
+    _run_steps(contexts, steps[:serial])
+    outcome.update(_record(contexts, steps[serial:]))
+    return outcome
+
+
+def _run_steps(contexts: Sequence[TriageContext], steps: Sequence[tuple[str, Step]]) -> None:
+    for name, step in steps:
         started = time.perf_counter()
         step(contexts)
         _share_time(contexts, name, started)
-    outcome.update(_record(contexts))
-    return outcome
 
 
 def triage_tip(tip_id: int, steps: list[tuple[str, Step]] | None = None) -> str:
@@ -202,9 +223,16 @@ def _share_time(contexts: Sequence[TriageContext], name: str, started: float) ->
         context.timings_ms[name] = round(share, 3)
 
 
-def _record(contexts: list[TriageContext]) -> dict[int, str]:
+# pg_advisory_xact_lock key ("tipl") for the steps that run one batch at a time.
+GATHERING_LOCK = 0x7469706C
+
+
+def _record(contexts: list[TriageContext], serial_steps: Sequence[tuple[str, Step]] = ()) -> dict[int, str]:
     started = time.perf_counter()
     with transaction.atomic():
+        if serial_steps and connection.vendor == "postgresql":  # SQLite has one writer at a time anyway
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GATHERING_LOCK])
         # Locked in id order, so two batches that share tips cannot deadlock; a tip another
         # delivery triaged meanwhile no longer matches and is left out.
         locked = set(Tip.objects.select_for_update().filter(pk__in=[c.tip.pk for c in contexts],
@@ -214,6 +242,9 @@ def _record(contexts: list[TriageContext]) -> dict[int, str]:
         contexts = [c for c in contexts if c.tip.pk in locked]
         if not contexts:
             return outcome
+        serial_started = time.perf_counter()
+        _run_steps(contexts, serial_steps)
+        started += time.perf_counter() - serial_started  # "record" is the rest of the transaction
         incidents = _join_incidents(contexts)
         urgencies = [_urgency(context, incidents[index] if incidents else None) for index, context in enumerate(contexts)]
         if incidents:

@@ -140,3 +140,40 @@ def test_a_tip_that_breaks_its_batch_does_not_hold_back_the_others() -> None:
     assert triage_batch([good, bad], steps=[("unreadable", unreadable), *STEPS]) == {good: "triaged", bad: "failed"}
     assert Tip.objects.get(pk=bad).status == "received"  # the sweeper will try it again
     assert Tip.objects.get(pk=good).status == "triaged"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_gather_reports_one_batch_at_a_time() -> None:
+    """So two batches with reports of one event, triaged at once, cannot each open an incident."""
+    import threading
+
+    import psycopg
+    from django.db import connection
+
+    from tests.conftest import wait_until
+    from triage.pipeline import GATHERING_LOCK
+
+    tip_id = _tip("Men with rifles load a grey truck at the ford tonight, plate XYZ 123.")
+    db = connection.settings_dict
+    outcome: dict[str, str] = {}
+
+    def second_worker() -> None:
+        try:
+            outcome["result"] = triage_tip(tip_id)
+        finally:
+            connection.close()
+
+    def second_worker_waits() -> bool:
+        row = other.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s AND NOT granted",
+                            [GATHERING_LOCK]).fetchone()
+        return row[0] == 1
+
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"], autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [GATHERING_LOCK])  # a first worker, gathering its batch
+        thread = threading.Thread(target=second_worker)
+        thread.start()
+        wait_until(second_worker_waits, timeout=60)
+        assert Tip.objects.get(pk=tip_id).status == "received"
+        other.execute("SELECT pg_advisory_unlock(%s)", [GATHERING_LOCK])
+        thread.join(timeout=60)
+    assert outcome["result"] == "triaged" and Tip.objects.get(pk=tip_id).status == "triaged"
