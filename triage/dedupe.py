@@ -36,7 +36,10 @@ BANDS, ROWS = 20, 3  # LSH: a pair with Jaccard s collides in some band with 1-(
 CELL_DEGREES = 0.05  # place cells of ~5 km; a lookup probes the 3×3 cells around the point
 STRONG_IDENTIFIERS = {"phone", "email", "plate", "id_number", "handle", "link"}
 NOT_EVENTS = {"not_a_crime_report", "spam_abuse"}
-CANDIDATE_LIMIT = 40
+# Candidates per source: up to this many by similar text (LSH bands) and as many again by a
+# shared identifier or place cell, so a busy text never crowds out the translated report that
+# only shares the plate or the place.
+CANDIDATE_LIMIT = 20
 # Index rows read per band or key: the newest reports sharing it. A band that a popular event's
 # thousands of reports share costs the same as a rare one, and those newest reports are the
 # same event anyway.
@@ -275,7 +278,7 @@ class DatabaseIndex:
                                  [(s, _lookup_keys(facts)) for (facts, _bands), s in zip(tips, since, strict=True)],
                                  limit)
         chosen = [
-            list(dict.fromkeys(t for t in [*bands, *keys] if t != facts.tip_id))[:limit]
+            list(dict.fromkeys([*[t for t in bands if t != facts.tip_id][:limit], *[t for t in keys if t != facts.tip_id][:limit]]))
             for (facts, _bands), bands, keys in zip(tips, by_band, by_key, strict=True)
         ]
         loaded = self._load(list({t for ids in chosen for t in ids}))
@@ -330,12 +333,13 @@ class MemoryIndex:
     signatures: dict[int, np.ndarray] = field(default_factory=dict)
 
     def candidates(self, facts: TipFacts, bands: list[int], since: datetime, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+        def usable(tip_ids: Iterable[int]) -> list[int]:
+            return [t for t in dict.fromkeys(tip_ids) if t != facts.tip_id and self.facts[t].received_at >= since][:limit]
+
         counts = Counter(t for band, value in enumerate(bands) for t in self.bands.get((band, value), []))
-        tip_ids = [t for t, _n in counts.most_common()]
-        for key in _lookup_keys(facts):
-            tip_ids += self.keys.get(key, [])
-        chosen = [t for t in dict.fromkeys(tip_ids) if t != facts.tip_id and self.facts[t].received_at >= since]
-        return [Candidate(self.facts[t], self.incidents.get(t), self.signatures.get(t)) for t in chosen[:limit]]
+        by_text = usable(t for t, _n in counts.most_common())
+        by_key = usable(t for key in _lookup_keys(facts) for t in reversed(self.keys.get(key, [])))  # newest first
+        return [Candidate(self.facts[t], self.incidents.get(t), self.signatures.get(t)) for t in dict.fromkeys(by_text + by_key)]
 
     def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
         self.facts[facts.tip_id] = facts
