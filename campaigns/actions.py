@@ -42,6 +42,19 @@ def approve(campaign: Campaign, by: AbstractBaseUser) -> None:
     record_audit(by, "approved_campaign", campaign)
 
 
+def back_to_draft(campaign: Campaign, by: AbstractBaseUser | None) -> bool:
+    """A campaign changed after it was submitted or approved needs approving again: what goes out
+    is always what a supervisor approved. A send in progress pauses at its next batch. True when
+    it was reopened."""
+    reopened = Campaign.objects.filter(
+        pk=campaign.pk, status__in=[CampaignStatus.AWAITING_APPROVAL, CampaignStatus.APPROVED],
+    ).update(status=CampaignStatus.DRAFT, approved_by=None, approved_at=None)
+    if reopened:
+        campaign.status, campaign.approved_by, campaign.approved_at = CampaignStatus.DRAFT, None, None
+        record_audit(by, "reopened_campaign", campaign)
+    return bool(reopened)
+
+
 def cancel(campaign: Campaign, by: AbstractBaseUser) -> None:
     """A supervisor stops a campaign: no further rounds, and a send in progress stops at its next batch."""
     if not by.has_perm("campaigns.approve_campaign"):

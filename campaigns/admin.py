@@ -25,6 +25,7 @@ from reporting.audit import record_audit
 from .actions import (
     approve,
     attribution,
+    back_to_draft,
     cancel,
     prepare_image,
     submit_for_approval,
@@ -140,6 +141,9 @@ class CampaignAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if change and form.has_changed() and back_to_draft(obj, request.user):
+            self.message_user(request, _("The campaign changed after it was submitted: it is a draft again, "
+                                         "and needs submitting and approving before it goes out."), messages.WARNING)
 
     @admin.display(description=gettext_lazy("translations"))
     def translations(self, obj: Campaign) -> str:
@@ -200,7 +204,7 @@ class CampaignAdmin(admin.ModelAdmin):
         figures = progress(campaign)  # admin_view marks it never cached
         return JsonResponse({**progress_figures(figures), "lines": progress_lines(figures)})
 
-    @admin.action(description=gettext_lazy("Start the Telegram broadcast"), permissions=["approve"])
+    @admin.action(description=gettext_lazy("Start the Telegram broadcast"), permissions=["send"])
     def start_broadcast(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
         for campaign in queryset:
             try:
@@ -235,3 +239,6 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def has_approve_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("campaigns.approve_campaign")
+
+    def has_send_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("campaigns.send_campaign")

@@ -191,8 +191,8 @@ def send_queued(campaign_id: int, deadline: float | None = None) -> int:
     recover_stale(campaign)
     handled = 0
     while deadline is None or time.monotonic() < deadline:
-        if Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.CANCELLED).exists():
-            return handled  # cancelled mid-send: what is still queued stays unsent
+        if not Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.APPROVED).exists():
+            return handled  # cancelled, or changed since its approval: what is queued waits
         batch = list(current_rows(campaign).filter(state=DeliveryState.QUEUED).order_by("id")[:BATCH])
         if not batch:
             break

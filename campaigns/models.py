@@ -75,7 +75,10 @@ class Campaign(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
-        permissions = [("approve_campaign", _("Can approve a campaign before it goes out"))]
+        permissions = [
+            ("approve_campaign", _("Can approve a campaign before it goes out")),
+            ("send_campaign", _("Can start the broadcast of an approved campaign")),
+        ]
 
     def __str__(self) -> str:
         return self.titles.get(self.base_language) or self.code

@@ -161,8 +161,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "handoff.change_agency", "handoff.view_handoff", "handoff.add_handoff", "handoff.change_handoff",
         "reporting.view_auditevent", "campaigns.view_campaign", "campaigns.approve_campaign",
     ],
-    # Sees no tips: writes and submits campaigns; a supervisor approves them.
-    "outreach": ["campaigns.view_campaign", "campaigns.add_campaign", "campaigns.change_campaign"],
+    # Sees no tips: writes, submits and (once a supervisor approved it) sends campaigns.
+    "outreach": ["campaigns.view_campaign", "campaigns.add_campaign", "campaigns.change_campaign",
+                 "campaigns.send_campaign"],
     "auditor": ["reporting.view_tipevent", "triage.view_category", "reporting.view_auditevent",
                 "handoff.view_handoff"],
 }

@@ -134,6 +134,43 @@ def test_outreach_staff_write_campaigns_in_the_admin_and_see_what_is_missing(cli
     assert client.post("/en/admin/campaigns/campaign/add/", {**data, "code": "x", "title_en": ""}).status_code == 200
 
 
+def test_outreach_staff_send_what_a_supervisor_approved_and_a_change_needs_approving_again(
+    client: Client, olga: object, sam: object
+) -> None:
+    from campaigns.models import Delivery
+    from tests.campaigns.test_broadcast import subscribers
+
+    subscribers(3)
+    verified_login(client, olga)
+    data = {"code": "bridge", "base_language": "en", "telegram_broadcast": "on", "public_page": "on",
+            "title_en": EN[0], "body_en": EN[1], "title_ar": AR[0], "body_ar": AR[1]}
+    client.post("/en/admin/campaigns/campaign/add/", data)
+    campaign = Campaign.objects.get(code="bridge")
+    submit_for_approval(campaign, olga)
+    campaign.refresh_from_db()
+    approve(campaign, sam)
+    change = f"/en/admin/campaigns/campaign/{campaign.pk}/change/"
+
+    client.post(change, data)  # saved as it was: still approved
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.APPROVED
+
+    supervisor = Client()
+    verified_login(supervisor, sam)
+    start = {"action": "start_broadcast", "_selected_action": [campaign.pk]}
+    supervisor.post("/en/admin/campaigns/campaign/", start)
+    assert not Delivery.objects.exists()  # supervisors approve; outreach staff send
+    client.post("/en/admin/campaigns/campaign/", start)
+    assert Delivery.objects.filter(campaign=campaign).count() == 3
+
+    page = client.post(change, {**data, "body_en": EN[1] + " Call this number: +1 555 0100."}, follow=True)
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT and campaign.approved_by is None
+    assert "it is a draft again" in page.content.decode()
+    client.post("/en/admin/campaigns/campaign/", start)
+    assert Delivery.objects.filter(campaign=campaign).count() == 3  # refused: not approved
+
+
 def test_tips_per_day_around_the_send_show_the_campaigns_own(olga: object, sam: object) -> None:
     from datetime import timedelta
 
