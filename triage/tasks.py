@@ -15,7 +15,7 @@ from django.utils import timezone
 from reporting.locks import periodic_lock
 from reporting.models import Tip, TipStatus
 
-from . import pipeline
+from . import pipeline, retention
 from .classify import active_classifier
 from .identifiers import identifier_matcher
 from .language import configured_detector
@@ -92,6 +92,18 @@ def sweep_untriaged_tips() -> dict[str, int]:
                 break  # the broker is down: each further try would only wait; next run retries
             requeued += 1
         return {"requeued": requeued, "found": len(tip_ids)}
+
+
+@shared_task(name="triage.tasks.purge_expired_tips")
+def purge_expired_tips() -> dict[str, int]:
+    """Every night: delete tips past their retention period (triage.retention)."""
+    with periodic_lock("purge-expired-tips", timeout_seconds=3600) as acquired:
+        if not acquired:
+            return {"skipped": 1}
+        purged = retention.purge_expired_tips()
+        logger.info("retention: %d tips, %d files, %d incidents, %d handoffs deleted",
+                    purged.tips, purged.files, purged.incidents, purged.handoffs)
+        return vars(purged)
 
 
 @worker_init.connect

@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "triage.tasks.sweep_untriaged_tips",
         "schedule": timedelta(seconds=30),
     },
+    "purge-expired-tips": {
+        "task": "triage.tasks.purge_expired_tips",
+        "schedule": crontab(hour=3, minute=23),
+    },
     "purge-stale-quarantine": {
         "task": "reporting.tasks.purge_stale_quarantine",
         "schedule": crontab(minute=17),
@@ -255,6 +259,9 @@ TIPLINE_PLATE_PATTERNS = env_list(
 )
 # Duplicate detection: how far back to look, and what counts as "near" in place and time.
 TIPLINE_DEDUP_WINDOW_DAYS = env_int("TIPLINE_DEDUP_WINDOW_DAYS", 30, minimum=1)
+# A tip rejected, handed off or closed this long ago is deleted with all that came from it
+# (triage.retention, every night).
+TIPLINE_RETENTION_DAYS = env_int("TIPLINE_RETENTION_DAYS", 365, minimum=1)
 TIPLINE_DEDUP_NEAR_KM = env_int("TIPLINE_DEDUP_NEAR_KM", 5, minimum=0)
 TIPLINE_DEDUP_NEAR_HOURS = env_int("TIPLINE_DEDUP_NEAR_HOURS", 48, minimum=0)
 
