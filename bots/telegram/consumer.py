@@ -13,7 +13,9 @@ import asyncio
 import logging
 from collections import defaultdict
 
+import psycopg
 from asgiref.sync import sync_to_async
+from django.db import connection
 from telegram import Update
 from telegram.ext import Application
 
@@ -22,7 +24,11 @@ from .application import handler_error
 
 logger = logging.getLogger(__name__)
 
+# Without PostgreSQL's NOTIFY (SQLite, or while the listening connection is down) the bot
+# looks for updates this often; with it, only as a safety net for retries.
 IDLE_POLL_SECONDS = 0.2
+LISTENING_POLL_SECONDS = 2.0
+RELISTEN_SECONDS = 5.0
 
 
 async def process_pending(application: Application, limit: int = 200) -> int:
@@ -65,12 +71,68 @@ async def _handle(application: Application, stored: updates.StoredUpdate) -> boo
     return final  # given up: the chat moves on
 
 
-async def run_forever(application: Application, stop: asyncio.Event) -> None:
-    """Process updates until `stop` is set, resting briefly when there is nothing to do."""
-    while not stop.is_set():
-        handled = await process_pending(application)
-        if not handled:
+class UpdateAlarm:
+    """Rings when the webhook (or the poller) stored an update: a LISTEN on PostgreSQL."""
+
+    def __init__(self) -> None:
+        self.rung = asyncio.Event()
+        self.listening = False
+
+    async def listen(self, stop: asyncio.Event) -> None:
+        """Keep a listening connection open until `stop`; reconnect after a failure."""
+        if connection.vendor != "postgresql":
+            return
+        while not stop.is_set():
             try:
-                await asyncio.wait_for(stop.wait(), IDLE_POLL_SECONDS)
-            except TimeoutError:
-                pass
+                async with await psycopg.AsyncConnection.connect(**_connection_parameters(), autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {updates.NOTIFY_CHANNEL}")
+                    self.listening = True
+                    self.rung.set()  # whatever arrived while not listening is looked at now
+                    while not stop.is_set():
+                        async for _notify in conn.notifies(timeout=1.0):  # a second at a time, to see `stop`
+                            self.rung.set()
+            except (psycopg.Error, OSError) as exc:
+                logger.warning("listening for stored updates failed (%s); polling until it is back", type(exc).__name__)
+            self.listening = False
+            if not stop.is_set():
+                await _sleep_unless(stop, RELISTEN_SECONDS)
+
+    async def wait(self, stop: asyncio.Event) -> None:
+        """Until the alarm rings or `stop`, at most one idle poll."""
+        timeout = LISTENING_POLL_SECONDS if self.listening else IDLE_POLL_SECONDS
+        ring, stopped = asyncio.ensure_future(self.rung.wait()), asyncio.ensure_future(stop.wait())
+        await asyncio.wait({ring, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (ring, stopped):
+            waiter.cancel()
+
+
+# libpq settings of the database's OPTIONS that the listening connection must share.
+_LIBPQ_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "connect_timeout", "options")
+
+
+def _connection_parameters() -> dict[str, object]:
+    database = connection.settings_dict
+    parameters = {"dbname": database["NAME"], "user": database["USER"], "password": database["PASSWORD"],
+                  "host": database["HOST"], "port": database["PORT"]}
+    parameters.update({k: v for k, v in database.get("OPTIONS", {}).items() if k in _LIBPQ_OPTIONS})
+    return {k: v for k, v in parameters.items() if v not in (None, "")}
+
+
+async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass
+
+
+async def run_forever(application: Application, stop: asyncio.Event, alarm: UpdateAlarm | None = None) -> None:
+    """Process updates until `stop` is set; when there is nothing to do, wait for the alarm."""
+    alarm = alarm or UpdateAlarm()
+    listener = asyncio.create_task(alarm.listen(stop))
+    try:
+        while not stop.is_set():
+            alarm.rung.clear()  # before looking: an update stored from now on rings again
+            if not await process_pending(application):
+                await alarm.wait(stop)
+    finally:
+        listener.cancel()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reporting.privacy import decrypt_handle, encrypt_handle
@@ -62,6 +62,18 @@ def chat_key_of(data: dict[str, Any]) -> str:
     return ""
 
 
+# The bot process LISTENs on this channel (consumer.UpdateAlarm); PostgreSQL delivers the NOTIFY
+# when the transaction that stored the update commits, so the bot never looks too early.
+NOTIFY_CHANNEL = "tipline_telegram_updates"
+
+
+def notify_bot() -> None:
+    """Wake the bot process now rather than at its next idle poll (PostgreSQL only)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
 def store_update(data: dict[str, Any]) -> bool:
     """Store one validated update; False when it was already stored."""
     data = validate_update(data)
@@ -69,6 +81,7 @@ def store_update(data: dict[str, Any]) -> bool:
     try:
         with transaction.atomic():
             TelegramUpdate.objects.create(update_id=data["update_id"], chat_key=chat_key_of(data), payload=payload)
+            notify_bot()
     except IntegrityError:  # the unique update_id: Telegram sent it again
         return False
     return True
