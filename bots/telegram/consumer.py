@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # looks for updates this often; with it, only as a safety net for retries.
 IDLE_POLL_SECONDS = 0.2
 LISTENING_POLL_SECONDS = 2.0
-RELISTEN_SECONDS = 5.0
+RELISTEN_SECONDS = 2.0  # also how often a waiting second bot process asks for the lead
 
 
 async def process_pending(application: Application, limit: int = 200) -> int:
@@ -72,28 +72,39 @@ async def _handle(application: Application, stored: updates.StoredUpdate) -> boo
 
 
 class UpdateAlarm:
-    """Rings when the webhook (or the poller) stored an update: a LISTEN on PostgreSQL."""
+    """Rings when the webhook (or the poller) stored an update, and says whether this process may
+    handle updates at all.
+
+    On PostgreSQL one connection does both: it holds a session advisory lock, so only one bot
+    process handles updates (another waits, and takes over within seconds of the first one's
+    end: a second process by mistake, or a deploy's overlap, never answers twice), and it
+    LISTENs for the NOTIFY that storing an update sends. On SQLite (development) the one
+    process always leads and polls.
+    """
 
     def __init__(self) -> None:
         self.rung = asyncio.Event()
         self.listening = False
+        self.leading = connection.vendor != "postgresql"
 
     async def listen(self, stop: asyncio.Event) -> None:
-        """Keep a listening connection open until `stop`; reconnect after a failure."""
+        """Keep the leading, listening connection open until `stop`; reconnect after a failure."""
         if connection.vendor != "postgresql":
             return
         while not stop.is_set():
             try:
                 async with await psycopg.AsyncConnection.connect(**_connection_parameters(), autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {updates.NOTIFY_CHANNEL}")
-                    self.listening = True
-                    self.rung.set()  # whatever arrived while not listening is looked at now
-                    while not stop.is_set():
-                        async for _notify in conn.notifies(timeout=1.0):  # a second at a time, to see `stop`
-                            self.rung.set()
+                    if await _take_the_lead(conn, stop):
+                        await conn.execute(f"LISTEN {updates.NOTIFY_CHANNEL}")
+                        self.leading = self.listening = True
+                        self.rung.set()  # whatever arrived while not listening is looked at now
+                        while not stop.is_set():
+                            async for _notify in conn.notifies(timeout=1.0):  # a second at a time, to see `stop`
+                                self.rung.set()
             except (psycopg.Error, OSError) as exc:
-                logger.warning("listening for stored updates failed (%s); polling until it is back", type(exc).__name__)
-            self.listening = False
+                logger.warning("the bot's lead connection failed (%s); reconnecting", type(exc).__name__)
+            finally:
+                self.leading = self.listening = False
             if not stop.is_set():
                 await _sleep_unless(stop, RELISTEN_SECONDS)
 
@@ -104,6 +115,25 @@ class UpdateAlarm:
         await asyncio.wait({ring, stopped}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         for waiter in (ring, stopped):
             waiter.cancel()
+
+
+# pg_advisory_lock key ("tgbt") held by the one bot process that handles updates.
+LEAD_LOCK = 0x74676274
+
+
+async def _take_the_lead(conn: psycopg.AsyncConnection, stop: asyncio.Event) -> bool:
+    """Wait for the lead lock on this connection; False when stopped first."""
+    announced = False
+    while not stop.is_set():
+        cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", [LEAD_LOCK])
+        row = await cursor.fetchone()
+        if row and row[0]:
+            return True
+        if not announced:
+            logger.info("another bot process is handling updates; this one takes over when it stops")
+            announced = True
+        await _sleep_unless(stop, RELISTEN_SECONDS)
+    return False
 
 
 # libpq settings of the database's OPTIONS that the listening connection must share.
@@ -132,7 +162,7 @@ async def run_forever(application: Application, stop: asyncio.Event, alarm: Upda
     try:
         while not stop.is_set():
             alarm.rung.clear()  # before looking: an update stored from now on rings again
-            if not await process_pending(application):
+            if not alarm.leading or not await process_pending(application):
                 await alarm.wait(stop)
     finally:
         listener.cancel()

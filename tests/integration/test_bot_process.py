@@ -67,3 +67,41 @@ def test_killing_the_bot_process_mid_report_loses_nothing(
     tip = Tip.objects.get()
     assert tip.reference in last_text()
     assert (tip.place_name, tip.occurred_window) == ("The ford below the dam", "yesterday")
+
+
+def test_a_second_bot_process_waits_and_takes_over_when_the_first_stops(
+    worker_bot_api: BotApiStandIn, start_bot: Callable[[], subprocess.Popen[bytes]], settings: Any
+) -> None:
+    settings.TELEGRAM_WEBHOOK_SECRET = SECRET
+    webhook = Bot(worker_bot_api)
+    residents = [Resident(999_000_100 + n) for n in range(6)]
+    first = start_bot()
+    assert webhook.post(residents[0].command("help")) == 200
+    wait_until(lambda: worker_bot_api.texts_to(residents[0].chat_id))  # the first process leads
+    start_bot()  # by mistake, or a deploy's overlap
+    wait_until(_a_bot_process_waits_for_the_lead)
+
+    for resident in residents:
+        assert webhook.post(resident.command("help")) == 200
+    def answers() -> list[int]:
+        return [len(worker_bot_api.texts_to(r.chat_id)) for r in residents]
+
+    wait_until(lambda: answers()[0] == 2 and all(answers()[1:]))
+    assert answers() == [2, 1, 1, 1, 1, 1]  # once each
+
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    assert webhook.post(residents[1].command("help")) == 200
+    wait_until(lambda: answers()[1] == 2, timeout=60)  # the second process took over
+    assert answers() == [2, 2, 1, 1, 1, 1]  # and still nobody was answered twice
+
+
+def _a_bot_process_waits_for_the_lead() -> bool:
+    """A connection whose last statement asked for the lead lock, and did not get it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE %s AND pid NOT IN "
+                       "(SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
+                       ["SELECT pg_try_advisory_lock%"])
+        return cursor.fetchone()[0] > 0
