@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import Application
 
+from .consumer import UpdateAlarm
 from .updates import MalformedUpdate, store_update
 
 logger = logging.getLogger(__name__)
@@ -17,11 +18,15 @@ logger = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 10
 
 
-async def fetch_forever(application: Application, stop: asyncio.Event) -> None:
+async def fetch_forever(application: Application, stop: asyncio.Event, alarm: UpdateAlarm | None = None) -> None:
+    """Store what getUpdates returns, while this process leads (Telegram refuses two pollers)."""
     bot = application.bot
     await bot.delete_webhook()
     offset: int | None = None
     while not stop.is_set():
+        if alarm is not None and not alarm.leading:
+            await alarm.wait(stop)
+            continue
         try:
             received = await bot.get_updates(offset=offset, timeout=LONG_POLL_SECONDS,
                                              read_timeout=LONG_POLL_SECONDS + 5)

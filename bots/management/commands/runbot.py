@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from bots.telegram.application import build_application
-from bots.telegram.consumer import run_forever
+from bots.telegram.consumer import UpdateAlarm, run_forever
 from bots.telegram.polling import fetch_forever
 
 
@@ -31,9 +31,10 @@ class Command(BaseCommand):
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         application = build_application()
+        alarm = UpdateAlarm()  # one process leads at a time (docs/bot.md)
         async with application:  # initialize() loads the conversations; shutdown() flushes them
             if polling:
-                tasks = [fetch_forever(application, stop)]
+                tasks = [fetch_forever(application, stop, alarm)]
                 self.stdout.write("Telegram bot polling for updates.")
             else:
                 tasks = []
@@ -42,4 +43,4 @@ class Command(BaseCommand):
                         settings.TELEGRAM_WEBHOOK_URL, secret_token=settings.TELEGRAM_WEBHOOK_SECRET or None
                     )
                 self.stdout.write("Telegram bot handling updates stored by the webhook.")
-            await asyncio.gather(run_forever(application, stop), *tasks)
+            await asyncio.gather(run_forever(application, stop, alarm), *tasks)
