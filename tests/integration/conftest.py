@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,3 +73,25 @@ def celery_worker(
             process.kill()
         if process.returncode not in (0, -15, None):
             sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
+
+
+@pytest.fixture(autouse=True)
+def worker_quiet_before_flush() -> Iterator[None]:
+    """After each test, let the session's worker finish what the test started (a tip the bot
+    stored is triaged about 50 ms later) before the database is emptied: its transaction and
+    the flush's TRUNCATE would otherwise deadlock."""
+    yield
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    test_database = connection.settings_dict["NAME"]
+
+    def quiet() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
+                           "AND state IN ('active', 'idle in transaction')", [test_database])
+            busy = cursor.fetchone()[0]
+        return not busy and not broker.llen("celery") and not broker.hlen("unacked")
+
+    try:
+        wait_until(lambda: quiet() and (time.sleep(0.2) or quiet()), timeout=30)
+    except AssertionError:
+        pass  # still busy: the flush will tell
