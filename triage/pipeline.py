@@ -112,6 +112,13 @@ def classify_step(contexts: Sequence[TriageContext]) -> None:
         context.classifier_version_id = version_id
 
 
+def sketch_step(context: TriageContext) -> None:
+    """What the duplicate check compares, computed before its lock: the facts and the sketch."""
+    context.facts = tip_facts(context)
+    context.signature = dedupe.signature(context.text)
+    context.bands = dedupe.band_hashes(context.signature)
+
+
 def tip_facts(context: TriageContext) -> dedupe.TipFacts:
     tip = context.tip
     return dedupe.TipFacts(
@@ -139,9 +146,8 @@ def duplicates_step(contexts: Sequence[TriageContext]) -> None:
     """
     window = timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS)
     for context in contexts:
-        context.facts = tip_facts(context)
-        context.signature = dedupe.signature(context.text)
-        context.bands = dedupe.band_hashes(context.signature)
+        if context.facts is None:  # a custom step list without the sketch step
+            sketch_step(context)
     stored = dedupe.DatabaseIndex().candidates_many(
         [(c.facts, c.bands) for c in contexts], [c.facts.received_at - window for c in contexts]  # type: ignore[union-attr]
     )
@@ -160,6 +166,7 @@ STEPS: list[tuple[str, Step]] = [
     ("language", for_each(language_step)),
     ("identifiers", for_each(identifiers_step)),
     ("classify", classify_step),
+    ("sketch", for_each(sketch_step)),
     ("duplicates", duplicates_step),
 ]
 
@@ -233,6 +240,10 @@ def _record(contexts: list[TriageContext], serial_steps: Sequence[tuple[str, Ste
         if serial_steps and connection.vendor == "postgresql":  # SQLite has one writer at a time anyway
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GATHERING_LOCK])
+                # The commit need not wait for the disk while every worker waits for this lock: if
+                # the server crashed within that moment, the batch's tips would be "received" again
+                # and the sweeper would triage them anew. The tips themselves were stored for good.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # Locked in id order, so two batches that share tips cannot deadlock; a tip another
         # delivery triaged meanwhile no longer matches and is left out.
         locked = set(Tip.objects.select_for_update().filter(pk__in=[c.tip.pk for c in contexts],
