@@ -9,17 +9,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reporting.privacy import decrypt_handle, encrypt_handle
 
 from ..models import TelegramUpdate
 from .transport import chat_digest
+
+logger = logging.getLogger(__name__)
 
 # A handler that fails this many times for one update gives up on it (kept, marked failed).
 MAX_ATTEMPTS = 3
@@ -62,16 +65,23 @@ def chat_key_of(data: dict[str, Any]) -> str:
     return ""
 
 
-# The bot process LISTENs on this channel (consumer.UpdateAlarm); PostgreSQL delivers the NOTIFY
-# when the transaction that stored the update commits, so the bot never looks too early.
+# The bot process LISTENs on this channel (consumer.UpdateAlarm).
 NOTIFY_CHANNEL = "tipline_telegram_updates"
 
 
 def notify_bot() -> None:
-    """Wake the bot process now rather than at its next idle poll (PostgreSQL only)."""
-    if connection.vendor == "postgresql":
+    """Wake the bot process now rather than at its next poll (PostgreSQL only).
+
+    Sent once the update is committed, on its own: a failed NOTIFY only costs the resident the
+    bot's next safety poll, and can never undo storing the update.
+    """
+    if connection.vendor != "postgresql":
+        return
+    try:
         with connection.cursor() as cursor:
             cursor.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    except DatabaseError as exc:
+        logger.warning("the bot was not woken (%s); it finds the update at its next poll", type(exc).__name__)
 
 
 def store_update(data: dict[str, Any]) -> bool:
@@ -81,7 +91,7 @@ def store_update(data: dict[str, Any]) -> bool:
     try:
         with transaction.atomic():
             TelegramUpdate.objects.create(update_id=data["update_id"], chat_key=chat_key_of(data), payload=payload)
-            notify_bot()
+            transaction.on_commit(notify_bot)
     except IntegrityError:  # the unique update_id: Telegram sent it again
         return False
     return True
