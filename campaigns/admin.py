@@ -23,6 +23,7 @@ from handoff.models import HandoffState
 from reporting.audit import record_audit
 
 from .actions import (
+    Attribution,
     approve,
     attribution,
     back_to_draft,
@@ -118,8 +119,8 @@ class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
     list_display = ["__str__", "code", "status", "translations", "created_at"]
     list_filter = ["status"]
-    readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought", "agency_outcomes",
-                       "broadcast_progress", "tips_per_day"]
+    readonly_fields = ["status", "created_by", "approved_by", "approved_at", "translations", "tips_brought",
+                       "agency_outcomes", "broadcast_progress", "tips_per_day"]
     actions = ["submit", "approve_selected", "start_broadcast", "cancel_selected"]
     filter_horizontal = ["audience_regions"]
 
@@ -150,9 +151,16 @@ class CampaignAdmin(admin.ModelAdmin):
         pending = [(code, STATE_LABELS[state]) for code, state in translation_states(obj).items() if state in STATE_LABELS]
         return format_html_join(", ", "{}: {}", pending) or _("all current")
 
+    @staticmethod
+    def _attribution(obj: Campaign) -> Attribution:
+        """Counted once per page, though two fields show it."""
+        if not hasattr(obj, "_attribution"):
+            obj._attribution = attribution(obj)  # type: ignore[attr-defined]
+        return obj._attribution  # type: ignore[attr-defined]
+
     @admin.display(description=gettext_lazy("tips brought"))
     def tips_brought(self, obj: Campaign) -> str:
-        figures = attribution(obj)
+        figures = self._attribution(obj)
         reached = recipients(obj)
         per_thousand = f"{1000 * figures.tips / reached:.1f}" if reached else "–"
         return _("%(tips)d tips (%(per_thousand)s per 1,000 recipients), %(verified)d verified, "
@@ -162,7 +170,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("what the agencies reported"))
     def agency_outcomes(self, obj: Campaign) -> str:
-        outcomes = attribution(obj).outcomes
+        outcomes = self._attribution(obj).outcomes
         return format_html_join(", ", "{}: {}", ((HandoffState(state).label, n) for state, n in outcomes.items())) or "–"
 
     @admin.display(description=gettext_lazy("tips per day, four weeks before the send to two after"))

@@ -232,9 +232,9 @@ def progress(campaign: Campaign) -> Progress:
     finished = campaign.broadcast_finished_at is not None
     return Progress(round=campaign.broadcast_round,
                     rounds_sent=campaign.broadcast_round if finished else max(0, campaign.broadcast_round - 1),
-                    running=campaign.broadcast_round > 0 and not finished, total=sum(counts.values()), sent=sent, failed=counts.get(DeliveryState.FAILED, 0),
-                    skipped=counts.get(DeliveryState.SKIPPED, 0), left=left, per_second=rate,
-                    seconds_left=left / rate if rate else None)
+                    running=campaign.broadcast_round > 0 and not finished, total=sum(counts.values()), sent=sent,
+                    failed=counts.get(DeliveryState.FAILED, 0), skipped=counts.get(DeliveryState.SKIPPED, 0),
+                    left=left, per_second=rate, seconds_left=left / rate if rate else None)
 
 
 def progress_figures(figures: Progress) -> dict[str, object]:

@@ -63,9 +63,9 @@ def _purge_batch(now: datetime | None, batch: int, purged: Purged) -> bool:
                        .values_list("pk", flat=True)[:batch])
         if not tip_ids:
             return False
-        files = [name for name in Attachment.objects.filter(tip_id__in=tip_ids).values_list("file", flat=True) if name]
-        quarantined = [name for name in Attachment.objects.filter(tip_id__in=tip_ids)
-                       .values_list("quarantine_name", flat=True) if name]
+        names = list(Attachment.objects.filter(tip_id__in=tip_ids).values_list("file", "quarantine_name"))
+        files = [name for name, _quarantined in names if name]
+        quarantined = [name for _file, name in names if name]
         incident_ids = set(TipTriage.objects.filter(tip_id__in=tip_ids, incident__isnull=False)
                            .values_list("incident_id", flat=True))
         TrainingExample.objects.filter(tip_id__in=tip_ids).delete()
