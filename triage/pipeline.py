@@ -9,7 +9,7 @@
    duplicate check runs inside that transaction, one batch at a time across all workers
    (`one_batch_at_a_time`), so it always sees every earlier report.
 
-A batch is what one worker took from the queue at once (see triage.tasks): it shares one model
+A batch is the waiting tips one drain claimed at once (see triage.queue): it shares one model
 pass and a handful of queries instead of a dozen round trips per tip.
 """
 
@@ -206,20 +206,20 @@ def triage_batch(tip_ids: Sequence[int], steps: list[tuple[str, Step]] | None = 
     """The worker's entry: the batch at once; if that fails, each tip on its own.
 
     So one tip that breaks a step cannot hold back the others of its batch: they are triaged,
-    and it stays "received" for the sweeper to try again.
+    and it stays "received", marked failed, for the sweeper to try again later on its own.
     """
-    try:
-        return triage_tips(tip_ids, steps)
-    except Exception:
-        if len(tip_ids) <= 1:
-            raise
-        logger.warning("triage of a batch of %d tips failed; triaging them one by one", len(tip_ids), exc_info=True)
+    if len(tip_ids) > 1:
+        try:
+            return triage_tips(tip_ids, steps)
+        except Exception:  # noqa: BLE001 - logged; each tip is tried alone below
+            logger.warning("triage of a batch of %d tips failed; triaging them one by one", len(tip_ids), exc_info=True)
     outcome: dict[int, str] = {}
     for tip_id in tip_ids:
         try:
             outcome[tip_id] = triage_tip(tip_id, steps)
         except Exception:  # noqa: BLE001 - logged; the tip stays "received" and the sweeper retries it
             logger.exception("triage of tip %s failed; the sweeper will try again", tip_id)
+            Tip.objects.filter(pk=tip_id, status=TipStatus.RECEIVED).update(triage_failed_at=timezone.now())
             outcome[tip_id] = "failed"
     return outcome
 

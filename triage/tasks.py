@@ -1,21 +1,21 @@
-"""Celery shells over triage functions; each takes ids and is safe to run twice."""
+"""Celery shells over triage functions; each is safe to run twice."""
 
 from __future__ import annotations
 
 import logging
 import time
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from celery.signals import worker_init, worker_process_init
-from celery_batches import Batches, SimpleRequest
 from django.conf import settings
 from django.utils import timezone
 
 from reporting.locks import periodic_lock
 from reporting.models import Tip, TipStatus
 
-from . import pipeline, retention
+from . import pipeline, queue, retention
 from .classify import active_classifier
 from .identifiers import identifier_matcher
 from .language import configured_detector
@@ -23,23 +23,25 @@ from .language import configured_detector
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="triage.tasks.triage_tip", base=Batches, acks_late=True,
-             flush_every=settings.TIPLINE_TRIAGE_BATCH, flush_interval=settings.TIPLINE_TRIAGE_BATCH_WAIT_SECONDS)
-def triage_tip(requests: list[SimpleRequest]) -> dict[int, str]:
-    """One message per tip; the worker hands them over in batches (celery-batches).
+@shared_task(name="triage.tasks.drain_waiting_tips")
+def drain_waiting_tips() -> dict[str, int]:
+    """Triage the oldest waiting tips, a batch at a time (triage.queue); safe to run any number of times.
 
-    The batch is what arrived within TIPLINE_TRIAGE_BATCH_WAIT_SECONDS, at most
-    TIPLINE_TRIAGE_BATCH tips. Acknowledged only after the batch is written, so a killed worker's
-    tips are delivered again.
+    Acknowledged late: if the worker dies, the task is delivered again and the tips it held,
+    released with its connection, are claimed anew.
     """
-    tip_ids = []
-    for request in requests:
-        tip_id = request.args[0] if len(request.args) == 1 else None
-        if isinstance(tip_id, int) and not isinstance(tip_id, bool):
-            tip_ids.append(tip_id)
-        else:
-            logger.warning("triage task %s ignored: it does not name one tip", request.id)
-    return pipeline.triage_batch(tip_ids) if tip_ids else {}
+    batches = queue.drain_waiting_tips(settings.TIPLINE_TRIAGE_BATCH, ask_for_drain=lambda: publish_drain(force=True))
+    counts: dict[str, int] = {}
+    for batch in batches:
+        for result in batch.tips.values():
+            counts[result] = counts.get(result, 0) + 1
+    return counts
+
+
+@shared_task(name="triage.tasks.triage_tip")
+def triage_tip(tip_id: int) -> str:
+    """Triage one tip, even one whose last try failed (the sweeper's retries)."""
+    return pipeline.triage_batch([tip_id])[tip_id]
 
 
 # After a failed publish, request-time publishes are skipped for this long: with Redis down
@@ -49,49 +51,68 @@ BROKER_PAUSE_SECONDS = 30.0
 _broker_paused_until = 0.0
 
 
-def enqueue_triage(tip_id: int, *, during_outage: bool = False) -> bool:
-    """Publish a triage task; False (and a log line) when the broker cannot take it now.
+def _publish(task: Any, args: tuple[object, ...], *, during_outage: bool) -> bool:
+    """Publish a task; False (and a log line) when the broker cannot take it now.
 
-    The tip is already committed, so a failure here loses nothing: the sweeper finds it.
-    `during_outage=True` tries even while publishes are paused (the sweeper's own attempts).
+    The tips are already committed, so a failure here loses nothing: the sweeper finds them.
+    `during_outage=True` tries even while publishes are paused (the worker's and sweeper's own).
     """
     global _broker_paused_until
     if not during_outage and time.monotonic() < _broker_paused_until:
-        logger.info("triage of tip %s left to the sweeper: the broker failed moments ago", tip_id)
+        logger.info("%s left to the sweeper: the broker failed moments ago", task.name)
         return False
     try:
-        triage_tip.apply_async((tip_id,), retry=False)
+        task.apply_async(args, retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure means "the sweeper will do it"
         _broker_paused_until = time.monotonic() + BROKER_PAUSE_SECONDS
-        logger.warning("triage of tip %s not enqueued (%s); the sweeper will retry", tip_id, type(exc).__name__)
+        logger.warning("%s not enqueued (%s); the sweeper will retry", task.name, type(exc).__name__)
         return False
     _broker_paused_until = 0.0
     return True
 
 
+def publish_drain(*, force: bool = False) -> bool:
+    """Ask a worker to drain the waiting tips, unless a drain is already due (`force`: ask anyway)."""
+    if not force and queue.drain_already_due():
+        return True
+    return _publish(drain_waiting_tips, (), during_outage=force)
+
+
 def enqueue_triage_after_commit(sender: object, tip_id: int, **kwargs: object) -> None:
-    enqueue_triage(tip_id)
+    """A tip was committed: see that a drain will find it."""
+    publish_drain()
 
 
-def find_untriaged_tips(older_than: timedelta, limit: int = 500) -> list[int]:
+def find_waiting_tips(older_than: timedelta, limit: int = 500) -> list[int]:
+    """Tips still "received" a while after arriving, that no try has failed on yet."""
     cutoff = timezone.now() - older_than
-    untriaged = Tip.objects.filter(status=TipStatus.RECEIVED, received_at__lte=cutoff)
-    return list(untriaged.order_by("received_at").values_list("pk", flat=True)[:limit])
+    waiting = Tip.objects.filter(status=TipStatus.RECEIVED, received_at__lte=cutoff, triage_failed_at__isnull=True)
+    return list(waiting.order_by("received_at").values_list("pk", flat=True)[:limit])
+
+
+def find_failed_tips(failed_before: timedelta, limit: int = 100) -> list[int]:
+    """Tips whose last triage failed long enough ago to be tried again."""
+    cutoff = timezone.now() - failed_before
+    failed = Tip.objects.filter(status=TipStatus.RECEIVED, triage_failed_at__lte=cutoff)
+    return list(failed.order_by("triage_failed_at").values_list("pk", flat=True)[:limit])
 
 
 @shared_task(name="triage.tasks.sweep_untriaged_tips")
 def sweep_untriaged_tips() -> dict[str, int]:
-    """Re-enqueue tips still "received" after a while (broker was down, worker was killed)."""
+    """Tips still "received" after a while (the broker was down, a worker died): a drain for the
+    waiting ones, and a task of its own for each tip whose last try failed."""
     with periodic_lock("sweep-untriaged", timeout_seconds=120) as acquired:
         if not acquired:
             return {"skipped": 1}
-        tip_ids = find_untriaged_tips(settings.TIPLINE_TRIAGE_SWEEP_AFTER)
-        requeued = 0
-        for tip_id in tip_ids:
-            if not enqueue_triage(tip_id, during_outage=True):
+        waiting = find_waiting_tips(settings.TIPLINE_TRIAGE_SWEEP_AFTER)
+        drains = int(bool(waiting) and publish_drain(force=True))
+        failed = find_failed_tips(settings.TIPLINE_TRIAGE_RETRY_FAILED_AFTER)
+        retried = 0
+        for tip_id in failed:
+            if not _publish(triage_tip, (tip_id,), during_outage=True):
                 break  # the broker is down: each further try would only wait; next run retries
-            requeued += 1
-        return {"requeued": requeued, "found": len(tip_ids)}
+            retried += 1
+        return {"waiting": len(waiting), "drains": drains, "failed": len(failed), "retried": retried}
 
 
 @shared_task(name="triage.tasks.purge_expired_tips")

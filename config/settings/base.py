@@ -197,13 +197,12 @@ CELERY_RESULT_SERIALIZER = "json"
 # every task is idempotent, so running twice is safe and dropping one is not.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# Triage tasks reach a worker one per tip and are run in batches of up to this many (one model
-# pass, a few queries), gathered for at most this many milliseconds (the idle delay it adds).
+# Triage: a worker claims waiting tips in batches of up to this many (one model pass, a few
+# queries per batch; triage.queue).
 TIPLINE_TRIAGE_BATCH = env_int("TIPLINE_TRIAGE_BATCH", 100, minimum=1)
-TIPLINE_TRIAGE_BATCH_WAIT_SECONDS = env_int("TIPLINE_TRIAGE_BATCH_WAIT_MS", 50, minimum=1) / 1000
-# Each pool process can hold a full batch in flight while the next one gathers; every task is
-# acknowledged late and idempotent, so what a worker holds is never lost if it dies.
-CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", TIPLINE_TRIAGE_BATCH, minimum=1)
+# Tasks are long (a batch) and acknowledged late: a pool process takes one at a time, and a
+# worker holds no more than it can start, leaving the rest to other workers.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1, minimum=1)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -237,6 +236,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A tip still "received" this long after arriving is enqueued again by the sweeper.
 TIPLINE_TRIAGE_SWEEP_AFTER = timedelta(seconds=env_int("TIPLINE_TRIAGE_SWEEP_AFTER", 60, minimum=1))
+# A tip a step failed on is tried again on its own this long after the failure (until it works;
+# each failure is logged with its traceback).
+TIPLINE_TRIAGE_RETRY_FAILED_AFTER = timedelta(seconds=env_int("TIPLINE_TRIAGE_RETRY_FAILED_AFTER", 600, minimum=1))
 
 # --- Triage ---------------------------------------------------------------------------------
 # Trained classifiers live here, one directory per version (ClassifierVersion.path is relative).

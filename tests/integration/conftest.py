@@ -30,9 +30,10 @@ def worker_env(bot_api_url: str = "") -> dict[str, str]:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"  # the test database
     telegram = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": bot_api_url} if bot_api_url else {}
-    # Handoff retries wait 0.2 s, 0.4 s, ... instead of 30 s, 1 min, ...
+    # Handoff retries wait 0.2 s, 0.4 s, ... instead of 30 s, 1 min, ...; triage batches of 5, so
+    # a dozen tips already make drains hand over to one another.
     return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url,
-            "TIPLINE_HANDOFF_RETRY_BASE_SECONDS": "0.2", **telegram}
+            "TIPLINE_HANDOFF_RETRY_BASE_SECONDS": "0.2", "TIPLINE_TRIAGE_BATCH": "5", **telegram}
 
 
 @pytest.fixture(scope="session")
@@ -78,9 +79,8 @@ def celery_worker(
 @pytest.fixture(autouse=True)
 def worker_quiet_before_flush() -> Iterator[None]:
     """After each test, let a running worker finish what the test started (a tip the bot stored
-    is triaged about 50 ms later) before the database is emptied: its transaction and the
-    flush's TRUNCATE would otherwise deadlock. Quiet: no other session busy, three looks 0.1 s
-    apart (longer than a triage batch gathers)."""
+    is triaged moments later) before the database is emptied: its transaction and the flush's
+    TRUNCATE would otherwise deadlock. Quiet: no other session busy, three looks 0.1 s apart."""
     yield
     test_database = connection.settings_dict["NAME"]
 

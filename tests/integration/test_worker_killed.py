@@ -20,7 +20,7 @@ from reporting.signals import tip_received
 from tests.conftest import wait_until
 from tests.integration.conftest import ROOT, worker_env
 from triage.models import TipBand, TipTriage
-from triage.tasks import enqueue_triage_after_commit, triage_tip
+from triage.tasks import drain_waiting_tips, enqueue_triage_after_commit
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -72,7 +72,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_the_rerun_writes_once(tmp_pa
     with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as blocker:
         blocker.execute("SELECT id FROM reporting_tip WHERE id = %s FOR UPDATE", [tip_id])
         with worker_on_test_queue(log) as worker:
-            triage_tip.apply_async((tip_id,), queue=QUEUE)
+            drain_waiting_tips.apply_async(queue=QUEUE)
             wait_until(lambda: _worker_blocked_on_the_tip(tip_id), timeout=60)
             os.killpg(worker.pid, signal.SIGKILL)  # the whole worker, mid-task, no goodbye
             worker.wait(timeout=30)
@@ -81,7 +81,8 @@ def test_a_worker_killed_mid_task_loses_nothing_and_the_rerun_writes_once(tmp_pa
     assert Tip.objects.get(pk=tip_id).status == "received"
     assert not TipTriage.objects.filter(tip_id=tip_id).exists()
 
-    # A new worker gets the unacknowledged task back and finishes it, exactly once.
+    # A new worker gets the unacknowledged drain back; the dead worker's claim went with its
+    # connection, so the drain claims the tip again and finishes it, exactly once.
     with worker_on_test_queue(log):
         wait_until(lambda: Tip.objects.get(pk=tip_id).status == "triaged", timeout=90)
 

@@ -52,10 +52,11 @@ def test_with_the_broker_down_the_tip_is_kept_and_triaged_once_it_is_back(
         assert second.status_code == 201
         assert "left to the sweeper" in caplog.text
         # Still down: the sweeper finds the tips but cannot enqueue them, and nothing is lost.
-        assert sweep_untriaged_tips() == {"requeued": 0, "found": 2}
+        assert sweep_untriaged_tips() == {"waiting": 2, "drains": 0, "failed": 0, "retried": 0}
     assert _status(body["reference"]) == TipStatus.RECEIVED
 
-    assert sweep_untriaged_tips() == {"requeued": 2, "found": 2}
+    # One drain takes both.
+    assert sweep_untriaged_tips() == {"waiting": 2, "drains": 1, "failed": 0, "retried": 0}
     wait_until(lambda: _status(body["reference"]) == TipStatus.TRIAGED, timeout=30)
     wait_until(lambda: _status(second.json()["reference"]) == TipStatus.TRIAGED, timeout=30)
     assert Tip.objects.get(reference=body["reference"]).detected_language == "fr"

@@ -9,7 +9,7 @@ from reporting.intake import TipSubmission, submit_tip
 from reporting.models import Attachment, Channel, Tip, TipEvent
 from tests.conftest import make_photo
 from triage.pipeline import TriageContext, for_each, triage_batch, triage_tip
-from triage.tasks import find_untriaged_tips
+from triage.tasks import find_failed_tips, find_waiting_tips
 
 pytestmark = pytest.mark.django_db
 
@@ -66,10 +66,10 @@ def test_the_sweeper_finds_tips_left_received() -> None:
     old = _tip("Old tip that was never triaged because the broker was down.")
     fresh = _tip("Fresh tip that the worker will get to in a moment anyway.")
     Tip.objects.filter(pk=old).update(received_at=timezone.now() - timedelta(minutes=5))
-    assert find_untriaged_tips(timedelta(minutes=1)) == [old]
+    assert find_waiting_tips(timedelta(minutes=1)) == [old]
     triage_tip(old)
-    assert find_untriaged_tips(timedelta(minutes=1)) == []
-    assert fresh not in find_untriaged_tips(timedelta(minutes=1))
+    assert find_waiting_tips(timedelta(minutes=1)) == []
+    assert fresh not in find_waiting_tips(timedelta(minutes=1))
 
 
 def test_a_caseworkers_correction_is_kept_as_training_data(django_user_model) -> None:
@@ -138,8 +138,13 @@ def test_a_tip_that_breaks_its_batch_does_not_hold_back_the_others() -> None:
             raise ValueError("unreadable text")
 
     assert triage_batch([good, bad], steps=[("unreadable", unreadable), *STEPS]) == {good: "triaged", bad: "failed"}
-    assert Tip.objects.get(pk=bad).status == "received"  # the sweeper will try it again
+    assert Tip.objects.get(pk=bad).status == "received"
     assert Tip.objects.get(pk=good).status == "triaged"
+    # Drains now pass it by; the sweeper tries it again on its own, later.
+    assert bad not in find_waiting_tips(timedelta(0))
+    assert find_failed_tips(timedelta(minutes=10)) == []
+    assert find_failed_tips(timedelta(0)) == [bad]
+    assert triage_batch([bad]) == {bad: "triaged"}
 
 
 @pytest.mark.django_db(transaction=True)
