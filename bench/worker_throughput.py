@@ -84,13 +84,26 @@ def noop_drain_rate(count: int, concurrency: int, timeout: float) -> dict[str, o
             "per_second": round((count - 1) / (last - first), 1) if last > first else None}
 
 
-def _triaged(conn: psycopg.Connection, since: float) -> tuple[int, list[float], float | None, float | None]:
+def _triaged(conn: psycopg.Connection, since: float) -> tuple[int, list[float], list[float]]:
+    """How many tips received since `since` are triaged, their latencies (ms) and triage times."""
     rows = conn.execute(
         "SELECT extract(epoch FROM received_at), extract(epoch FROM triaged_at) FROM reporting_tip "
         "WHERE received_at >= to_timestamp(%s) AND triaged_at IS NOT NULL", [since]).fetchall()
     latencies = [(float(t) - float(r)) * 1000 for r, t in rows]
-    triaged_times = [float(t) for _r, t in rows]
-    return len(rows), latencies, (min(triaged_times) if rows else None), (max(triaged_times) if rows else None)
+    return len(rows), latencies, sorted(float(t) for _r, t in rows)
+
+
+def drain_rate(triaged_times: list[float]) -> float | None:
+    """Tips per second from the first triage to the last.
+
+    The tips written at the first moment (a whole batch shares one triaged_at) were worked on
+    before the clock started, so they are not counted: otherwise bigger batches would look
+    faster than they are.
+    """
+    if len(triaged_times) < 2 or triaged_times[-1] <= triaged_times[0]:
+        return None
+    after_first = sum(1 for t in triaged_times if t > triaged_times[0])
+    return after_first / (triaged_times[-1] - triaged_times[0])
 
 
 def tips_drain_rate(base_url: str, count: int, concurrency: int, timeout: float) -> dict[str, object]:
@@ -98,8 +111,8 @@ def tips_drain_rate(base_url: str, count: int, concurrency: int, timeout: float)
     submitted = run_load("tips", base_url + "/api/v1/tips/", encoded_payloads(count, seed=99), count, 16, timeout)
     with _db() as conn, celery_worker(concurrency):
         _wait(lambda: _triaged(conn, since)[0] >= submitted.created, timeout)
-        triaged, _latencies, first, last = _triaged(conn, since)
-    rate = (triaged - 1) / (last - first) if first and last and last > first else None
+        triaged, _latencies, times = _triaged(conn, since)
+    rate = drain_rate(times)
     return {"tips": submitted.created, "triaged": triaged, "per_second": round(rate, 1) if rate else None}
 
 
@@ -118,7 +131,7 @@ def idle_latency(base_url: str, count: int, gap_s: float, concurrency: int) -> d
             client.post(base_url + "/api/v1/tips/", content=body, headers={"Content-Type": "application/json"})
             time.sleep(gap_s)
         _wait(lambda: _triaged(conn, since)[0] >= count, 60)
-        triaged, latencies, _first, _last = _triaged(conn, since)
+        triaged, latencies, _times = _triaged(conn, since)
         steps = conn.execute("SELECT triage_timings FROM reporting_tip WHERE received_at >= to_timestamp(%s) "
                              "AND triaged_at IS NOT NULL", [since]).fetchall()
     ordered = sorted(latencies)

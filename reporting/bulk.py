@@ -8,9 +8,18 @@ to `unnest`; on other databases (SQLite for local development) these are Django'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+
+
+def integer_array(values: Iterable[int]) -> str:
+    """A PostgreSQL array literal of integers, to pass as one parameter (cast it: `%s::bigint[]`).
+
+    psycopg adapts a Python list element by element; for a few thousand integers that takes
+    milliseconds, where joining their digits takes a fraction of one.
+    """
+    return "{" + ",".join(str(int(value)) for value in values) + "}"
 
 
 def _prepare(field: models.Field, values: list[object]) -> list[object]:

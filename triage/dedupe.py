@@ -24,8 +24,9 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import Case, F, TextField, Value, When
+from django.db.models.expressions import RawSQL
 
-from reporting.bulk import insert_rows, update_rows
+from reporting.bulk import insert_rows, integer_array, update_rows
 from reporting.models import Tip
 from reporting.privacy import random_code
 
@@ -230,17 +231,19 @@ def _recent_matches(
         return found
     first, second = columns
     if connection.vendor == "postgresql":
+        # Keys travel as one row each; each probe's `since` once, picked by its number.
         sql = (
             f"SELECT probe_number, tip_id FROM (SELECT probe.probe_number, hit.tip_id, ROW_NUMBER() OVER ("
             f"PARTITION BY probe.probe_number ORDER BY COUNT(*) DESC, MAX(hit.received_at) DESC) AS position "
-            f"FROM unnest(%s::integer[], %s::{key_types}[], %s::{key_types}[], %s::timestamptz[]) "
-            f"AS probe(probe_number, k1, k2, since) CROSS JOIN LATERAL ("
+            f"FROM unnest(%s::integer[], %s::{key_types}[], %s::{key_types}[]) "
+            f"AS probe(probe_number, k1, k2) CROSS JOIN LATERAL ("
             f"SELECT tip_id, received_at FROM {table} r WHERE r.{first} = probe.k1 AND r.{second} = probe.k2 "
-            f"AND r.received_at >= probe.since ORDER BY r.received_at DESC LIMIT %s) AS hit "
+            f"AND r.received_at >= (%s::timestamptz[])[probe.probe_number + 1] ORDER BY r.received_at DESC LIMIT %s) AS hit "
             f"GROUP BY probe.probe_number, hit.tip_id) AS ranked WHERE position <= %s ORDER BY probe_number, position"
         )
-        params = [[number for number, _s, _k in rows], [key[0] for _n, _s, key in rows],
-                  [key[1] for _n, _s, key in rows], [since for _n, since, _k in rows], ROWS_PER_KEY, limit]
+        as_array = integer_array if key_types in {"integer", "bigint"} else list
+        params = [integer_array(number for number, _s, _k in rows), as_array([key[0] for _n, _s, key in rows]),
+                  as_array([key[1] for _n, _s, key in rows]), [since for since, _keys in probes], ROWS_PER_KEY, limit]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for number, tip_id in cursor.fetchall():
@@ -288,12 +291,15 @@ class DatabaseIndex:
         if not tip_ids:
             return {}
         identifiers: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for tip_id, kind, value in TipIdentifier.objects.filter(tip_id__in=tip_ids).values_list("tip_id", "kind", "value"):
+        wanted: object = tip_ids
+        if connection.vendor == "postgresql":  # one array parameter, not a placeholder per id
+            wanted = RawSQL("SELECT unnest(%s::bigint[])", [integer_array(tip_ids)])
+        for tip_id, kind, value in TipIdentifier.objects.filter(tip_id__in=wanted).values_list("tip_id", "kind", "value"):
             identifiers[tip_id].append((kind, value))
         # The text only where no sketch was stored (it is sketched again then): texts are long.
         text_if_unsketched = Case(When(triage__signature__isnull=True, then=F("text")), default=Value(""),
                                   output_field=TextField())
-        rows = Tip.objects.filter(pk__in=tip_ids, triage__isnull=False).values_list(
+        rows = Tip.objects.filter(pk__in=wanted, triage__isnull=False).values_list(
             "pk", text_if_unsketched, "detected_language", "received_at", "reporter_id", "latitude", "longitude",
             "occurred_at", "triage__labels", "triage__incident_id", "triage__signature",
         )
