@@ -108,7 +108,7 @@ def sweep_untriaged_tips() -> dict[str, int]:
         drains = int(bool(waiting) and publish_drain(force=True))
         failed = find_failed_tips(settings.TIPLINE_TRIAGE_RETRY_FAILED_AFTER)
         retried = 0
-        for tip_id in failed:
+        for tip_id in failed if drains or not waiting else ():  # not when the broker just failed
             if not _publish(triage_tip, (tip_id,), during_outage=True):
                 break  # the broker is down: each further try would only wait; next run retries
             retried += 1

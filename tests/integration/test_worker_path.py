@@ -60,3 +60,25 @@ def test_with_the_broker_down_the_tip_is_kept_and_triaged_once_it_is_back(
     wait_until(lambda: _status(body["reference"]) == TipStatus.TRIAGED, timeout=30)
     wait_until(lambda: _status(second.json()["reference"]) == TipStatus.TRIAGED, timeout=30)
     assert Tip.objects.get(reference=body["reference"]).detected_language == "fr"
+
+
+def test_the_sweeper_retries_a_tip_whose_triage_failed_on_its_own(celery_worker: str, settings) -> None:
+    from django.utils import timezone
+
+    from reporting.intake import TipSubmission, submit_tip
+    from reporting.models import Channel
+    from reporting.signals import tip_received
+    from triage.tasks import enqueue_triage_after_commit
+
+    tip_received.disconnect(dispatch_uid="triage-on-tip-received")  # as if its drain had failed on it
+    try:
+        tip_id = submit_tip(TipSubmission(text="Boxes of cigarettes go over the fence behind the customs yard.",
+                                          channel=Channel.WEB)).tip_id
+    finally:
+        tip_received.connect(enqueue_triage_after_commit, dispatch_uid="triage-on-tip-received")
+    Tip.objects.filter(pk=tip_id).update(triage_failed_at=timezone.now() - timedelta(minutes=11))
+    settings.TIPLINE_TRIAGE_SWEEP_AFTER = timedelta(0)
+
+    # No drain takes a failed tip; the sweeper sends it a task of its own.
+    assert sweep_untriaged_tips() == {"waiting": 0, "drains": 0, "failed": 1, "retried": 1}
+    wait_until(lambda: Tip.objects.get(pk=tip_id).status == TipStatus.TRIAGED, timeout=30)
