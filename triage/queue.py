@@ -23,7 +23,9 @@ from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connection
+from django.db.models import Q
 
+from reporting.bulk import integer_array
 from reporting.models import Tip, TipStatus
 
 from . import pipeline
@@ -35,9 +37,9 @@ logger = logging.getLogger(__name__)
 # apart would only wait for each other.
 CLAIM_LOCK = 0x74697074  # "tipt"
 _LOCK_KEY = "(id %% 2147483648)::int"
-# Waiting tips looked at per claim, as a multiple of the batch: the oldest ones may be held by
-# drains running on other pool processes.
-CANDIDATES_PER_SLOT = 4
+# Waiting tips looked at per query, as a multiple of the batch: the oldest ones may be held by
+# drains on other pool processes, and the claim reads on, page by page, past those.
+CANDIDATES_PER_PAGE = 2
 
 DRAIN_DUE_KEY = "triage:drain-due"
 # The mark outlives a drain that died: after this long, the next tip asks for a new drain.
@@ -51,15 +53,23 @@ def claimed_tips(limit: int) -> Iterator[list[int]]:
     Waiting: "received" and not failed on their last try. A tip another drain triaged in the
     meantime may still be among them; the pipeline finds it done and leaves it.
     """
-    waiting = Tip.objects.filter(status=TipStatus.RECEIVED, triage_failed_at__isnull=True)
-    candidates = list(waiting.order_by("received_at", "pk").values_list("pk", flat=True)[: limit * CANDIDATES_PER_SLOT])
+    waiting = Tip.objects.filter(status=TipStatus.RECEIVED, triage_failed_at__isnull=True).order_by("received_at", "pk")
     if connection.vendor != "postgresql":  # SQLite (`make run`): one writer; a repeat is found done
-        yield candidates[:limit]
+        yield list(waiting.values_list("pk", flat=True)[:limit])
         return
-    taken = _try_locks(candidates)
-    claimed, extra = taken[:limit], taken[limit:]
-    _release(extra)
+    claimed: list[int] = []
+    page_size = limit * CANDIDATES_PER_PAGE
     try:
+        while len(claimed) < limit:
+            page = list(waiting.values_list("received_at", "pk")[:page_size])
+            taken = _try_locks([pk for _received, pk in page])
+            wanted = limit - len(claimed)
+            claimed += taken[:wanted]
+            _release(taken[wanted:])
+            if len(page) < page_size:
+                break  # no more waiting tips
+            last_received, last_pk = page[-1]
+            waiting = waiting.filter(Q(received_at__gt=last_received) | Q(received_at=last_received, pk__gt=last_pk))
         yield claimed
     finally:
         _release(claimed)
@@ -72,7 +82,7 @@ def _try_locks(tip_ids: list[int]) -> list[int]:
         cursor.execute(
             f"SELECT id FROM unnest(%s::bigint[]) WITH ORDINALITY AS candidate(id, n) "
             f"WHERE pg_try_advisory_lock(%s, {_LOCK_KEY}) ORDER BY n",
-            [tip_ids, CLAIM_LOCK],
+            [integer_array(tip_ids), CLAIM_LOCK],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -83,7 +93,7 @@ def _release(tip_ids: list[int]) -> None:
     try:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT pg_advisory_unlock(%s, {_LOCK_KEY}) FROM unnest(%s::bigint[]) AS id",
-                           [CLAIM_LOCK, tip_ids])
+                           [CLAIM_LOCK, integer_array(tip_ids)])
     except DatabaseError:
         # The connection broke (or its transaction did): closing it is what drops the locks.
         logger.warning("claims on %d tips released by closing the connection", len(tip_ids))

@@ -52,6 +52,16 @@ def test_a_drain_claims_the_oldest_waiting_tips_no_other_drain_holds(other_drain
         assert rest == [second, third, fourth]  # not `failed`: the sweeper retries it on its own
 
 
+def test_a_claim_reads_past_the_tips_other_drains_hold(other_drain: psycopg.Connection) -> None:
+    page = 2 * queue.CANDIDATES_PER_PAGE  # the candidates one query reads for a batch of 2
+    tips = [_tip(f"Report number {n}: a boat lands at the pier without lights.") for n in range(page + 3)]
+    for held in tips[:page + 1]:  # a whole page and more, held by other drains
+        other_drain.execute("SELECT pg_advisory_lock(%s, %s)", [queue.CLAIM_LOCK, held])
+
+    with queue.claimed_tips(2) as claimed:
+        assert claimed == tips[page + 1:page + 3]
+
+
 def test_a_full_batch_asks_for_another_drain_before_it_is_triaged() -> None:
     tips = [_tip(f"Men carry boxes over the fence near post {n} every evening.") for n in range(3)]
     asked: list[list[str]] = []
