@@ -8,7 +8,7 @@ be tied to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -66,6 +66,21 @@ def forget_resident(reporter: Reporter) -> None:
         reporter.subscribed = False
         reporter.forgotten_at = timezone.now()
         reporter.save(update_fields=["lookup_key", "reply_handle", "subscribed", "forgotten_at"])
+
+
+def forget_idle_residents(now: datetime | None = None) -> int:
+    """Forget residents with nothing left here, as `/forgetme` would; returns how many.
+
+    Nothing left: no tips (retention deleted them, or none was ever sent), no subscription, no
+    report being written, and known for longer than the retention period. Their look-up digest
+    and encrypted chat handle served only to answer them about their tips.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.TIPLINE_RETENTION_DAYS)
+    idle = Reporter.objects.filter(
+        channel=Channel.TELEGRAM, forgotten_at__isnull=True, subscribed=False, created_at__lt=cutoff,
+        tips__isnull=True, telegram_draft__isnull=True,
+    )
+    return idle.update(lookup_key=None, reply_handle=None, forgotten_at=now or timezone.now())
 
 
 @dataclass(frozen=True)

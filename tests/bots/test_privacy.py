@@ -49,3 +49,38 @@ def test_an_update_named_in_python_telegram_bots_own_error_lines_is_withheld(cap
     logging.getLogger("telegram.ext.Application").critical("Error while building CallbackContext for update %s.", update)
     assert "update withheld" in caplog.text
     assert str(USER_ID) not in caplog.text and REPORT not in caplog.text
+
+
+def test_a_resident_with_nothing_left_is_forgotten_once_the_retention_period_is_over(bot: Bot) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bots.models import ReportDraft
+    from bots.tasks import purge_telegram_updates
+    from bots.telegram.residents import forget_idle_residents
+    from reporting.models import Reporter, Tip
+    from reporting.privacy import reporter_lookup_key
+    from triage.retention import purge_expired_tips
+
+    ana, omar, lea = Resident(111_000_001), Resident(111_000_002), Resident(111_000_003)
+    tip = send_a_report(bot, ana)
+    bot.send(omar.command("start"), omar.press("lang:en"), omar.command("subscribe"))
+    bot.send(lea.command("report"), lea.text(REPORT))  # still writing
+    a_year_and_more = timezone.now() - timedelta(days=400)
+    Reporter.objects.update(created_at=a_year_and_more)
+
+    assert forget_idle_residents() == 0  # Ana's tip is still kept; Omar subscribed; Lea is writing
+    Tip.objects.filter(pk=tip.pk).update(status="closed", status_changed_at=a_year_and_more)
+    assert purge_expired_tips().tips == 1
+    ReportDraft.objects.filter(reporter_id=tip.reporter_id).update(updated_at=a_year_and_more)  # long sent
+    assert purge_telegram_updates() == {"updates": 0, "drafts": 1, "residents_forgotten": 1}
+
+    forgotten = Reporter.objects.get(pk=tip.reporter_id)
+    assert forgotten.forgotten_at and forgotten.lookup_key is None and forgotten.reply_handle is None
+    kept = Reporter.objects.get(lookup_key=reporter_lookup_key("telegram", omar.user_id))
+    assert kept.reply_handle and kept.subscribed
+    assert Reporter.objects.filter(lookup_key=reporter_lookup_key("telegram", lea.user_id)).exists()
+    # Ana writing again is someone new to Tipline.
+    bot.send(ana.command("start"))
+    assert Reporter.objects.get(lookup_key=reporter_lookup_key("telegram", ana.user_id)).pk != forgotten.pk
