@@ -88,7 +88,7 @@ class TipAdmin(admin.ModelAdmin):
         "reference", "channel", "region", "declared_language", "detected_language", "language_confidence",
         "text", "redacted_text", "place_name", "latitude", "longitude", "location_precision_m",
         "occurred_window", "occurred_at", "received_at", "status", "status_changed_at",
-        "triaged_at", "triage_timings", "campaign_code",
+        "triaged_at", "triage_failed_at", "triage_timings", "campaign_code",
     ]
     exclude = ["reporter", "receipt_hash"]
 

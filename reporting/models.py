@@ -116,7 +116,7 @@ class Tip(models.Model):
     # When triage last failed on this tip (a step raised). Drains pass such a tip by, so one tip
     # that breaks a step cannot make every batch fall back to one tip at a time; the sweeper
     # retries it on its own now and then (TIPLINE_TRIAGE_RETRY_FAILED_AFTER).
-    triage_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    triage_failed_at = models.DateTimeField(_("triage last failed"), null=True, blank=True, editable=False)
     # "scrypt$n$r$p$salt$digest"; the receipt itself is shown once and never stored.
     receipt_hash = models.CharField(max_length=160, blank=True, editable=False)
     campaign_code = models.CharField(max_length=32, blank=True, db_index=True)

@@ -52,3 +52,13 @@ def test_a_correction_in_the_admin_becomes_training_data(supervisor: Client, act
     assert response.status_code == 302, response.content.decode()[:2000]
     assert TipTriage.objects.get(tip_id=tip_id).labels == ["corruption", "goods_smuggling"]
     assert TrainingExample.objects.get().labels == ["corruption", "goods_smuggling"]
+
+
+def test_a_tip_triage_failed_on_says_so_in_its_language(supervisor: Client) -> None:
+    from django.utils import timezone
+
+    tip_id = submit_tip(TipSubmission(text="Trucks cross the dry riverbed at night without lights.", channel=Channel.WEB)).tip_id
+    Tip.objects.filter(pk=tip_id).update(triage_failed_at=timezone.now())
+
+    assert "Triage last failed" in supervisor.get(f"/en/admin/reporting/tip/{tip_id}/change/").content.decode()
+    assert "Dernier échec du tri" in supervisor.get(f"/fr/admin/reporting/tip/{tip_id}/change/").content.decode()
