@@ -37,12 +37,12 @@ from bench.texts import encoded_payloads
 
 
 @contextmanager
-def celery_worker(concurrency: int) -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(concurrency: int, **settings_env: str) -> Iterator[subprocess.Popen[bytes]]:
     log = tempfile.NamedTemporaryFile(prefix="tipline-bench-worker-", suffix=".log", delete=False)
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--include", "bench.tasks",
                "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "WARNING",
                "--without-gossip", "--without-mingle"]
-    process = subprocess.Popen(command, cwd=ROOT, env=bench_environment(), stdout=log, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(command, cwd=ROOT, env={**bench_environment(), **settings_env}, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:
         yield process
@@ -70,6 +70,9 @@ def _wait(predicate, timeout: float) -> bool:  # noqa: ANN001
     return False
 
 
+NOOP_PREFETCH = 100
+
+
 def noop_drain_rate(count: int, concurrency: int, timeout: float) -> dict[str, object]:
     from bench.tasks import noop
 
@@ -77,7 +80,9 @@ def noop_drain_rate(count: int, concurrency: int, timeout: float) -> dict[str, o
     client.delete("bench:noop:first", "bench:noop:last", "bench:noop:done")
     for index in range(count):
         noop.apply_async((index,))
-    with celery_worker(concurrency):
+    # The queue's own ceiling: tiny tasks go fastest with many in flight per process (the
+    # triage drains are long tasks, so the settings' default prefetch is 1).
+    with celery_worker(concurrency, CELERY_WORKER_PREFETCH_MULTIPLIER=str(NOOP_PREFETCH)):
         done = _wait(lambda: int(client.get("bench:noop:done") or 0) >= count, timeout)
     first, last = float(client.get("bench:noop:first") or 0), float(client.get("bench:noop:last") or 0)
     return {"tasks": count, "completed": int(client.get("bench:noop:done") or 0), "finished": done,
