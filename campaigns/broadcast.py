@@ -118,6 +118,12 @@ def remember_file_id(campaign: Campaign, file_id: str) -> str:
     return Campaign.objects.values_list("telegram_file_id", flat=True).get(pk=campaign.pk)
 
 
+def forget_file_id(campaign: Campaign, file_id: str) -> None:
+    """Drop an id Telegram refused; another worker may already have stored a fresh one."""
+    Campaign.objects.filter(pk=campaign.pk, telegram_file_id=file_id).update(telegram_file_id="")
+    campaign.telegram_file_id = ""
+
+
 def deliver(campaign: Campaign, reporter: Reporter) -> SendResult:
     """Send the campaign to one resident whose turn has come: the text, or the image with as much
     of the text as fits its caption and then the rest (docs/campaigns.md, "Image")."""
@@ -125,7 +131,13 @@ def deliver(campaign: Campaign, reporter: Reporter) -> SendResult:
     if not campaign.image:
         return send_to_reporter(reporter, message_text(text), paced=True)
     caption, rest = caption_and_rest(text)
-    result = send_photo_to_reporter(reporter, campaign_photo(campaign), caption, paced=True)
+    photo = campaign_photo(campaign)
+    result = send_photo_to_reporter(reporter, photo, caption, paced=True)
+    if result.photo_id_rejected and photo.file_id:
+        # Telegram no longer knows the upload (another bot token, or it expired): upload again,
+        # waiting for this chat's turn anew.
+        forget_file_id(campaign, photo.file_id)
+        result = send_photo_to_reporter(reporter, campaign_photo(campaign), caption)
     if result.file_id and not campaign.telegram_file_id:
         campaign.telegram_file_id = remember_file_id(campaign, result.file_id)
     if not (result.delivered and rest):

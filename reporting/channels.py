@@ -24,6 +24,8 @@ class SendResult:
     platform_message_id: str = ""
     # The platform's id of an uploaded photo, to send the same photo again without uploading it.
     file_id: str = ""
+    # The platform no longer knows the photo by the id it was sent with: upload it again.
+    photo_id_rejected: bool = False
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ def read_answer(response: httpx.Response) -> SendResult:
         return SendResult(delivered=False, retry_after=retry_after, error=error)
     if response.status_code == 403 or "chat not found" in description.lower():
         return SendResult(delivered=False, unreachable=True, error=error)
+    if response.status_code == 400 and "file identifier" in description.lower():
+        return SendResult(delivered=False, photo_id_rejected=True, error=error)
     return SendResult(delivered=False, error=error)
 
 

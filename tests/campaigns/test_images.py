@@ -126,3 +126,18 @@ def test_the_public_page_shows_the_image_which_only_staff_see_before_it_is_publi
     image = client.get(url)
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(b"".join(image.streaming_content))).size == (64, 48)
+
+
+def test_a_file_id_telegram_no_longer_knows_is_dropped_and_the_image_uploaded_again(bot: Bot, fast: None) -> None:
+    subscribers(2)
+    campaign = with_image(approved_campaign())
+    Campaign.objects.filter(pk=campaign.pk).update(telegram_file_id="photo-from-another-bot")
+    plan_broadcast(campaign)
+    send_queued(campaign.pk)
+
+    file_id = Campaign.objects.get(pk=campaign.pk).telegram_file_id
+    assert file_id.startswith("photo-") and file_id != "photo-from-another-bot"
+    caption = f"{EN[0]}\n\n{EN[1]}"
+    assert bot.api.photos_to(700_000_000) == [("photo-from-another-bot", caption), ("upload", caption)]
+    assert bot.api.photos_to(700_000_001) == [(file_id, caption)]  # the new id from then on
+    assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
