@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -19,7 +20,7 @@ from reporting.audit import record_audit
 from reporting.models import Tip, TipStatus
 from reporting.validation import inspect_photo
 
-from .models import Campaign, CampaignStatus
+from .models import Campaign, CampaignStatus, image_storage
 
 
 def submit_for_approval(campaign: Campaign, by: AbstractBaseUser | None) -> None:
@@ -74,6 +75,13 @@ def prepare_image(data: bytes) -> ContentFile:
     inspect_photo(data)
     clean, _content_type, extension = reencode_without_metadata(data, max_side=IMAGE_MAX_SIDE)
     return ContentFile(clean, name=f"image.{extension}")
+
+
+def discard_image_after_commit(name: str) -> None:
+    """Delete a campaign image file no campaign uses any more, once that change is committed
+    (a rolled-back replacement keeps the old image and its file)."""
+    if name:
+        transaction.on_commit(lambda: image_storage().delete(name))
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from .actions import (
     attribution,
     back_to_draft,
     cancel,
+    discard_image_after_commit,
     prepare_image,
     submit_for_approval,
     tips_around_send,
@@ -78,6 +79,7 @@ class CampaignFormBase(forms.ModelForm):
         campaign = super().save(commit=False)
         if "image" in self.changed_data:
             campaign.telegram_file_id = ""  # Telegram's id was for the previous image
+            discard_image_after_commit(getattr(self.initial.get("image"), "name", "") or "")
         for code, _name in settings.LANGUAGES:
             write_language(campaign, code, self.cleaned_data.get(f"title_{code}", ""),
                            self.cleaned_data.get(f"body_{code}", ""))

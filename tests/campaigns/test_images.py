@@ -141,3 +141,26 @@ def test_a_file_id_telegram_no_longer_knows_is_dropped_and_the_image_uploaded_ag
     assert bot.api.photos_to(700_000_000) == [("photo-from-another-bot", caption), ("upload", caption)]
     assert bot.api.photos_to(700_000_001) == [(file_id, caption)]  # the new id from then on
     assert set(Delivery.objects.values_list("state", flat=True)) == {DeliveryState.SENT}
+
+
+@pytest.mark.django_db(transaction=True)  # the files go once the change is committed
+def test_a_replaced_or_deleted_image_leaves_no_file_behind(olga: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.models import image_storage
+
+    data = {"code": "bridge", "base_language": "en", "telegram_broadcast": "on", "title_en": EN[0], "body_en": EN[1]}
+    upload = SimpleUploadedFile("first.jpg", make_photo(), "image/jpeg")
+    assert olga.post("/en/admin/campaigns/campaign/add/", {**data, "image": upload}).status_code == 302
+    campaign = Campaign.objects.get(code="bridge")
+    first = campaign.image.name
+    assert image_storage().exists(first)
+
+    again = SimpleUploadedFile("second.jpg", make_photo(), "image/jpeg")
+    assert olga.post(f"/en/admin/campaigns/campaign/{campaign.pk}/change/", {**data, "image": again}).status_code == 302
+    second = Campaign.objects.get(pk=campaign.pk).image.name
+    assert second != first and image_storage().exists(second)
+    assert not image_storage().exists(first)
+
+    Campaign.objects.get(pk=campaign.pk).delete()
+    assert not image_storage().exists(second)
