@@ -35,9 +35,13 @@ def wait_until(predicate: Callable[[], object], timeout: float = 30.0, interval:
 
 @pytest.fixture(autouse=True)
 def clean_cache_and_files() -> Iterator[None]:
-    """Rate-limit counters and stored files of one test never leak into the next."""
+    """Rate-limit counters, stored files and the active language of one test never leak into
+    the next (a request to /fr/... leaves French active in the thread)."""
+    from django.utils import translation
+
     cache.clear()
     yield
+    translation.activate(settings.LANGUAGE_CODE)
     for root in (settings.ATTACHMENTS_ROOT, settings.QUARANTINE_ROOT, settings.CAMPAIGN_IMAGES_ROOT):
         shutil.rmtree(root, ignore_errors=True)
 

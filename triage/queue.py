@@ -23,10 +23,10 @@ from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, connection
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from reporting.bulk import integer_array
-from reporting.models import Tip, TipStatus
+from reporting.models import Attachment, AttachmentState, Tip, TipStatus
 
 from . import pipeline
 
@@ -46,33 +46,72 @@ DRAIN_DUE_KEY = "triage:drain-due"
 DRAIN_DUE_SECONDS = 5
 
 
+# Photos to clean per batch, at most (beyond the first tip's): re-encoding a large photo takes
+# up to a couple of seconds, and a batch must end well within the task's time limit, or a
+# killed, redelivered drain would take the same tips again and again.
+PHOTOS_PER_BATCH = 25
+
+
+@dataclass
+class Claim:
+    tip_ids: list[int]
+    # Stopped at the batch's size or photo budget rather than for want of waiting tips.
+    more_waiting: bool
+
+
 @contextmanager
-def claimed_tips(limit: int) -> Iterator[list[int]]:
+def claimed_tips(limit: int) -> Iterator[Claim]:
     """Up to `limit` waiting tips, oldest first, that no other drain holds; held until the block ends.
 
     Waiting: "received" and not failed on their last try. A tip another drain triaged in the
-    meantime may still be among them; the pipeline finds it done and leaves it.
+    meantime may still be among them; the pipeline finds it done and leaves it. Tips with photos
+    count against PHOTOS_PER_BATCH too.
     """
     waiting = Tip.objects.filter(status=TipStatus.RECEIVED, triage_failed_at__isnull=True).order_by("received_at", "pk")
     if connection.vendor != "postgresql":  # SQLite (`make run`): one writer; a repeat is found done
-        yield list(waiting.values_list("pk", flat=True)[:limit])
+        found = list(waiting.values_list("pk", flat=True)[: limit + 1])
+        fitting = _within_budget(found, limit, PHOTOS_PER_BATCH)
+        yield Claim(fitting, more_waiting=len(fitting) < len(found))
         return
     claimed: list[int] = []
+    photos_left = PHOTOS_PER_BATCH
     page_size = limit * CANDIDATES_PER_PAGE
+    more_waiting = False
     try:
-        while len(claimed) < limit:
+        while True:
             page = list(waiting.values_list("received_at", "pk")[:page_size])
             taken = _try_locks([pk for _received, pk in page])
-            wanted = limit - len(claimed)
-            claimed += taken[:wanted]
-            _release(taken[wanted:])
+            fitting = _within_budget(taken, limit - len(claimed), photos_left, first=not claimed)
+            claimed += fitting
+            _release(taken[len(fitting):])
+            if len(fitting) < len(taken) or len(claimed) == limit:
+                more_waiting = True  # the batch is full, by count or by photos
+                break
             if len(page) < page_size:
                 break  # no more waiting tips
+            photos_left -= sum(_pending_photos(fitting).values())
             last_received, last_pk = page[-1]
             waiting = waiting.filter(Q(received_at__gt=last_received) | Q(received_at=last_received, pk__gt=last_pk))
-        yield claimed
+        yield Claim(claimed, more_waiting)
     finally:
         _release(claimed)
+
+
+def _pending_photos(tip_ids: list[int]) -> dict[int, int]:
+    pending = Attachment.objects.filter(tip_id__in=tip_ids, state=AttachmentState.PENDING)
+    return dict(pending.values_list("tip").annotate(n=Count("pk")).values_list("tip", "n"))
+
+
+def _within_budget(tip_ids: list[int], count: int, photos: int, *, first: bool = True) -> list[int]:
+    """The leading tips that fit `count` and `photos` (a batch's first tip always fits)."""
+    per_tip = _pending_photos(tip_ids[:count]) if tip_ids else {}
+    fitting: list[int] = []
+    for tip_id in tip_ids[:count]:
+        photos -= per_tip.get(tip_id, 0)
+        if photos < 0 and (fitting or not first):
+            break
+        fitting.append(tip_id)
+    return fitting
 
 
 def _try_locks(tip_ids: list[int]) -> list[int]:
@@ -108,13 +147,13 @@ class BatchOutcome:
 
 
 def triage_next_batch(size: int, when_full: Callable[[], object]) -> BatchOutcome:
-    """Claim up to `size` waiting tips and triage them; `when_full` is called first if all `size` were found."""
-    with claimed_tips(size) as tip_ids:
-        full = len(tip_ids) == size
-        if full:
+    """Claim up to `size` waiting tips and triage them; `when_full` is called first if the batch
+    filled up (by count or by photos) before the waiting tips ran out."""
+    with claimed_tips(size) as claim:
+        if claim.more_waiting:
             when_full()  # more may wait: another drain takes the next batch while this one works
-        outcome = pipeline.triage_batch(tip_ids) if tip_ids else {}
-    return BatchOutcome(claimed=len(tip_ids), full=full, tips=outcome)
+        outcome = pipeline.triage_batch(claim.tip_ids) if claim.tip_ids else {}
+    return BatchOutcome(claimed=len(claim.tip_ids), full=claim.more_waiting, tips=outcome)
 
 
 def drain_waiting_tips(size: int, ask_for_drain: Callable[[], object]) -> list[BatchOutcome]:

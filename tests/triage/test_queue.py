@@ -42,14 +42,15 @@ def test_a_drain_claims_the_oldest_waiting_tips_no_other_drain_holds(other_drain
     Tip.objects.filter(pk=failed).update(triage_failed_at=timezone.now())
     other_drain.execute("SELECT pg_advisory_lock(%s, %s)", [queue.CLAIM_LOCK, first])
 
-    with queue.claimed_tips(2) as claimed:
-        assert claimed == [second, third]
+    with queue.claimed_tips(2) as claim:
+        assert claim.tip_ids == [second, third] and claim.more_waiting
         assert _held_by(other_drain, second) and _held_by(other_drain, third)
         assert not _held_by(other_drain, fourth)  # looked at, but beyond the batch: let go at once
     assert not _held_by(other_drain, second) and not _held_by(other_drain, third)
 
     with queue.claimed_tips(10) as rest:
-        assert rest == [second, third, fourth]  # not `failed`: the sweeper retries it on its own
+        # Not `failed`: the sweeper retries it on its own.
+        assert rest.tip_ids == [second, third, fourth] and not rest.more_waiting
 
 
 def test_a_claim_reads_past_the_tips_other_drains_hold(other_drain: psycopg.Connection) -> None:
@@ -58,8 +59,29 @@ def test_a_claim_reads_past_the_tips_other_drains_hold(other_drain: psycopg.Conn
     for held in tips[:page + 1]:  # a whole page and more, held by other drains
         other_drain.execute("SELECT pg_advisory_lock(%s, %s)", [queue.CLAIM_LOCK, held])
 
-    with queue.claimed_tips(2) as claimed:
-        assert claimed == tips[page + 1:page + 3]
+    with queue.claimed_tips(2) as claim:
+        assert claim.tip_ids == tips[page + 1:page + 3]
+
+
+def test_a_batch_takes_only_so_many_photos_to_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    """So a batch ends well within the task's time limit, however many photos residents sent."""
+    from tests.conftest import make_photo
+
+    monkeypatch.setattr(queue, "PHOTOS_PER_BATCH", 3)
+
+    def with_photos(count: int) -> int:
+        return submit_tip(TipSubmission(text="Photos of the trucks at the ford last night.", channel=Channel.WEB,
+                                        photos=[make_photo() for _n in range(count)])).tip_id
+
+    two, two_more, none, five = with_photos(2), with_photos(2), with_photos(0), with_photos(5)
+    with queue.claimed_tips(10) as claim:
+        assert claim.tip_ids == [two] and claim.more_waiting  # two more photos would pass 3
+    queue.triage_next_batch(10, when_full=lambda: None)
+    with queue.claimed_tips(10) as claim:
+        assert claim.tip_ids == [two_more, none] and claim.more_waiting
+    queue.triage_next_batch(10, when_full=lambda: None)
+    with queue.claimed_tips(10) as claim:
+        assert claim.tip_ids == [five] and not claim.more_waiting  # a batch's first tip always goes
 
 
 def test_a_full_batch_asks_for_another_drain_before_it_is_triaged() -> None:
