@@ -426,26 +426,22 @@ def version_path(version: ClassifierVersion) -> Path:
     return path if path.is_absolute() else Path(settings.TIPLINE_MODELS_DIR) / path
 
 
-# The active model, loaded once per worker process and re-checked at most every CHECK_SECONDS,
-# so a promotion reaches every worker without a restart and without a query per tip.
-CHECK_SECONDS = 60.0
-_active: dict[str, object] = {"checked": 0.0, "version_id": None, "classifier": None}
+# The active model, loaded once per worker process. Which version is active is looked up on
+# each call (once per batch of tips, by id alone), so a promotion reaches every worker with its
+# next batch, without a restart.
+_active: dict[str, object] = {"version_id": None, "classifier": None}
 
 
 def active_classifier() -> tuple[LoadedClassifier | None, int | None]:
-    now = time.monotonic()
-    # With no model yet, look every time: a first promotion should take effect at once.
-    if _active["classifier"] is not None and now - float(_active["checked"]) < CHECK_SECONDS:
-        return _active["classifier"], _active["version_id"]  # type: ignore[return-value]
-    version = ClassifierVersion.objects.filter(is_active=True).first()
-    _active["checked"] = now
-    if version is None:
+    version_id = ClassifierVersion.objects.filter(is_active=True).values_list("pk", flat=True).first()
+    if version_id is None:
         _active.update(version_id=None, classifier=None)
-    elif version.pk != _active["version_id"]:
-        _active.update(version_id=version.pk, classifier=LoadedClassifier(version_path(version), version.version))
+    elif version_id != _active["version_id"]:
+        version = ClassifierVersion.objects.get(pk=version_id)
+        _active.update(version_id=version_id, classifier=LoadedClassifier(version_path(version), version.version))
     return _active["classifier"], _active["version_id"]  # type: ignore[return-value]
 
 
 def forget_active_classifier() -> None:
     """Drop the cached model (tests, and after a promotion in this process)."""
-    _active.update(checked=0.0, version_id=None, classifier=None)
+    _active.update(version_id=None, classifier=None)

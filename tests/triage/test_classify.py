@@ -116,3 +116,17 @@ def test_the_commands_explain_bad_arguments(tmp_path: Path) -> None:
         call_command("train_classifier", "--data", str(tmp_path / "missing.jsonl"))
     with pytest.raises(CommandError, match="not a model directory"):
         call_command("evaluate_classifier", "--model", str(tmp_path), "--data", str(tmp_path / "x.jsonl"))
+
+
+@pytest.mark.django_db
+def test_a_promotion_reaches_a_running_worker_with_its_next_batch(active_model: object, seed_model_dir: Path) -> None:
+    from triage import classify
+
+    assert classify.active_classifier()[1] == active_model.pk  # type: ignore[attr-defined]
+    meta = json.loads((seed_model_dir / classify.META_FILE).read_text())
+    report = classify.TrainingReport(seed_model_dir, meta["labels"], meta["thresholds"], meta["metrics"], meta["summary"])
+    newer = classify.register_version(report, "test-newer")
+    classify.promote_version(newer)
+
+    loaded, version_id = classify.active_classifier()  # no restart, nothing forgotten by hand
+    assert version_id == newer.pk and loaded.version == newer.version
