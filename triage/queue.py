@@ -70,7 +70,7 @@ def claimed_tips(limit: int) -> Iterator[Claim]:
     waiting = Tip.objects.filter(status=TipStatus.RECEIVED, triage_failed_at__isnull=True).order_by("received_at", "pk")
     if connection.vendor != "postgresql":  # SQLite (`make run`): one writer; a repeat is found done
         found = list(waiting.values_list("pk", flat=True)[: limit + 1])
-        fitting = _within_budget(found, limit, PHOTOS_PER_BATCH)
+        fitting, _photos = _within_budget(found, limit, PHOTOS_PER_BATCH)
         yield Claim(fitting, more_waiting=len(fitting) < len(found))
         return
     claimed: list[int] = []
@@ -81,15 +81,15 @@ def claimed_tips(limit: int) -> Iterator[Claim]:
         while True:
             page = list(waiting.values_list("received_at", "pk")[:page_size])
             taken = _try_locks([pk for _received, pk in page])
-            fitting = _within_budget(taken, limit - len(claimed), photos_left, first=not claimed)
+            fitting, photos = _within_budget(taken, limit - len(claimed), photos_left, first=not claimed)
             claimed += fitting
+            photos_left -= photos
             _release(taken[len(fitting):])
             if len(fitting) < len(taken) or len(claimed) == limit:
                 more_waiting = True  # the batch is full, by count or by photos
                 break
             if len(page) < page_size:
                 break  # no more waiting tips
-            photos_left -= sum(_pending_photos(fitting).values())
             last_received, last_pk = page[-1]
             waiting = waiting.filter(Q(received_at__gt=last_received) | Q(received_at=last_received, pk__gt=last_pk))
         yield Claim(claimed, more_waiting)
@@ -97,21 +97,20 @@ def claimed_tips(limit: int) -> Iterator[Claim]:
         _release(claimed)
 
 
-def _pending_photos(tip_ids: list[int]) -> dict[int, int]:
-    pending = Attachment.objects.filter(tip_id__in=tip_ids, state=AttachmentState.PENDING)
-    return dict(pending.values_list("tip").annotate(n=Count("pk")).values_list("tip", "n"))
-
-
-def _within_budget(tip_ids: list[int], count: int, photos: int, *, first: bool = True) -> list[int]:
-    """The leading tips that fit `count` and `photos` (a batch's first tip always fits)."""
-    per_tip = _pending_photos(tip_ids[:count]) if tip_ids else {}
+def _within_budget(tip_ids: list[int], count: int, photos: int, *, first: bool = True) -> tuple[list[int], int]:
+    """The leading tips that fit `count` and `photos` (a batch's first tip always fits), and
+    how many photos they bring."""
+    pending = Attachment.objects.filter(tip_id__in=tip_ids[:count], state=AttachmentState.PENDING)
+    per_tip = dict(pending.values_list("tip").annotate(n=Count("pk")).values_list("tip", "n")) if tip_ids else {}
     fitting: list[int] = []
+    used = 0
     for tip_id in tip_ids[:count]:
-        photos -= per_tip.get(tip_id, 0)
-        if photos < 0 and (fitting or not first):
+        brings = per_tip.get(tip_id, 0)
+        if used + brings > photos and (fitting or not first):
             break
         fitting.append(tip_id)
-    return fitting
+        used += brings
+    return fitting, used
 
 
 def _try_locks(tip_ids: list[int]) -> list[int]:
