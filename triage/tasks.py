@@ -40,7 +40,11 @@ def drain_waiting_tips() -> dict[str, int]:
 
 @shared_task(name="triage.tasks.triage_tip")
 def triage_tip(tip_id: int) -> str:
-    """Triage one tip, even one whose last try failed (the sweeper's retries)."""
+    """Triage one tip whose last try failed (the sweeper's retries). A copy of this task that
+    waited in the queue while another copy already tried again does not try a third time."""
+    retried_lately = timezone.now() - settings.TIPLINE_TRIAGE_RETRY_FAILED_AFTER
+    if Tip.objects.filter(pk=tip_id, triage_failed_at__gt=retried_lately).exists():
+        return "retried_lately"
     return pipeline.triage_batch([tip_id])[tip_id]
 
 

@@ -188,3 +188,15 @@ def test_two_workers_gather_reports_one_batch_at_a_time() -> None:
         other.execute("SELECT pg_advisory_unlock(%s)", [GATHERING_LOCK])
         thread.join(timeout=60)
     assert outcome["result"] == "triaged" and Tip.objects.get(pk=tip_id).status == "triaged"
+
+
+def test_a_retry_that_waited_in_the_queue_behind_another_one_does_not_try_again() -> None:
+    from triage.tasks import triage_tip as retry_task
+
+    tip_id = _tip("A tip whose triage failed a moment ago, retried by an earlier copy of the task.")
+    Tip.objects.filter(pk=tip_id).update(triage_failed_at=timezone.now())
+    assert retry_task(tip_id) == "retried_lately"
+    assert Tip.objects.get(pk=tip_id).status == "received"
+
+    Tip.objects.filter(pk=tip_id).update(triage_failed_at=timezone.now() - timedelta(minutes=11))
+    assert retry_task(tip_id) == "triaged"
