@@ -156,11 +156,13 @@ def triage_next_batch(size: int, when_full: Callable[[], object]) -> BatchOutcom
 
 
 def drain_waiting_tips(size: int, ask_for_drain: Callable[[], object]) -> list[BatchOutcome]:
-    """One drain: a batch; if it was not full, clear the "due" mark and look once more.
+    """One drain: renew the "due" mark, take a batch; if it was not full, clear the mark and
+    look once more.
 
     The second look finds any tip committed while the mark was set (its intake, seeing the mark,
     asked for no drain of its own). Tips committed after the mark was cleared ask for their own.
     """
+    drain_still_due()
     first = triage_next_batch(size, ask_for_drain)
     if first.full:
         return [first]
@@ -181,6 +183,17 @@ def drain_already_due() -> bool:
         return not caches["default"].add(DRAIN_DUE_KEY, 1, timeout=DRAIN_DUE_SECONDS)
     except Exception:  # noqa: BLE001 - the cache is down: ask for a drain; an extra one finds nothing
         return False
+
+
+def drain_still_due() -> None:
+    """A drain starting: the mark, if set, lasts DRAIN_DUE_SECONDS from now (it was set when
+    this drain was asked for, maybe a while ago), so tips meanwhile ask for no other."""
+    if not _mark_is_shared():
+        return
+    try:
+        caches["default"].touch(DRAIN_DUE_KEY, DRAIN_DUE_SECONDS)
+    except Exception:  # noqa: BLE001 - then more drains are asked for; each finds its share
+        logger.warning("triage drain mark not renewed")
 
 
 def drain_no_longer_due() -> None:

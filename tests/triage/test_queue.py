@@ -127,3 +127,19 @@ def test_a_drain_hands_over_while_batches_are_full_and_clears_the_mark_only_when
     assert [(b.claimed, b.full) for b in batches] == [(1, False), (0, False)]  # the rest, then a last look
     assert queue.drain_already_due() is False and len(asked) == 1
     queue.drain_no_longer_due()
+
+
+def test_a_drain_that_starts_renews_the_mark(settings) -> None:  # noqa: ANN001
+    import time
+
+    from django.core.cache import cache
+
+    cache.set(queue.DRAIN_DUE_KEY, 1, timeout=1)  # asked for a while ago: about to expire
+    queue.drain_waiting_tips(10, ask_for_drain=lambda: None)  # finds nothing: clears it at the end
+    assert queue.drain_already_due() is False
+
+    cache.set(queue.DRAIN_DUE_KEY, 1, timeout=1)
+    queue.drain_still_due()
+    time.sleep(1.5)
+    assert queue.drain_already_due() is True  # renewed for DRAIN_DUE_SECONDS when the drain started
+    queue.drain_no_longer_due()
