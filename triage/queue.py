@@ -140,9 +140,12 @@ def _release(tip_ids: list[int]) -> None:
 
 @dataclass
 class BatchOutcome:
-    claimed: int
     full: bool
-    tips: dict[int, str] = field(default_factory=dict)  # tip id -> "triaged", "failed", ...
+    tips: dict[int, str] = field(default_factory=dict)  # each claimed tip -> "triaged", "failed", ...
+
+    @property
+    def claimed(self) -> int:
+        return len(self.tips)
 
 
 def triage_next_batch(size: int, when_full: Callable[[], object]) -> BatchOutcome:
@@ -152,7 +155,7 @@ def triage_next_batch(size: int, when_full: Callable[[], object]) -> BatchOutcom
         if claim.more_waiting:
             when_full()  # more may wait: another drain takes the next batch while this one works
         outcome = pipeline.triage_batch(claim.tip_ids) if claim.tip_ids else {}
-    return BatchOutcome(claimed=len(claim.tip_ids), full=claim.more_waiting, tips=outcome)
+    return BatchOutcome(full=claim.more_waiting, tips=outcome)
 
 
 def drain_waiting_tips(size: int, ask_for_drain: Callable[[], object]) -> list[BatchOutcome]:
