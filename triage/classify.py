@@ -17,9 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import random
-import re
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,20 +28,23 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from spacy.language import Language
+from spacy.tokens import Doc
 from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, minibatch
 
 from reporting.privacy import random_code
 
+from .features import folded_words, reading
 from .models import ClassifierVersion, TrainingExample
 
 SEED_PATH = Path(__file__).parent / "seed" / "training.jsonl"
+# Written apart from the seed, by another writer; never trained or tuned on (its README).
+EVALUATION_PATH = Path(__file__).parent / "evaluation" / "classifier.jsonl"
 META_FILE = "tipline.json"
 # Shorter than this many words, a tip "says too little" to classify without a human.
 MIN_WORDS = 4
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-_URL_RE = re.compile(r"https?://\S+|www\.\S+")
-_DIGITS_RE = re.compile(r"\d")
+# Why a human is needed when the text has no words, concepts or known emoji to read.
+NOTHING_TO_READ = "nothing_to_read"
 
 BOW_MODEL = {
     "@architectures": "spacy.TextCatBOW.v3",
@@ -165,24 +166,19 @@ def label_set(examples: Iterable[LabelledText]) -> list[str]:
 # --- features -----------------------------------------------------------------------------
 
 
-def model_text(text: str) -> str:
-    """What the model reads: lower case, links and digits flattened, word prefixes added."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _URL_RE.sub(" urlx ", text)
-    text = _DIGITS_RE.sub("0", text)
-    words = _WORD_RE.findall(text)
-    prefixes = [word[:5] + "~" for word in words if len(word) > 5]
-    return " ".join(words + prefixes)
+def _doc(nlp: Language, tokens: list[str]) -> Doc:
+    return Doc(nlp.vocab, words=tokens)
 
 
 def _doc_examples(nlp: Language, examples: Sequence[LabelledText], labels: list[str]) -> list[SpacyExample]:
-    return [
-        SpacyExample.from_dict(
-            nlp.make_doc(model_text(example.text)),
-            {"cats": {label: float(label in example.labels) for label in labels}},
-        )
-        for example in examples
-    ]
+    """Training examples as spaCy examples; a text with nothing to read teaches nothing and is left out."""
+    spacy_examples = []
+    for example in examples:
+        tokens = reading(example.text, example.language)
+        if tokens:
+            cats = {label: float(label in example.labels) for label in labels}
+            spacy_examples.append(SpacyExample.from_dict(_doc(nlp, tokens), {"cats": cats}))
+    return spacy_examples
 
 
 def _balanced(examples: list[SpacyExample], labels: list[str], cap: int = 4) -> list[SpacyExample]:
@@ -250,12 +246,57 @@ def apply_thresholds(scores: dict[str, float], thresholds: dict[str, float]) -> 
     return sorted(label for label, score in scores.items() if score >= thresholds.get(label, 0.5))
 
 
+@dataclass(frozen=True)
+class DecisionRule:
+    """From scores to labels: per-label thresholds, plus what the training data says of labels.
+
+    `exclusive` labels never stood beside another label in the training data ("spam", "not a
+    crime report"): when one of them passes its threshold by the widest margin, it is the only
+    label; otherwise it is dropped. At most `max_labels` labels, the widest margins (0: any).
+    """
+
+    thresholds: dict[str, float]
+    exclusive: frozenset[str] = frozenset()
+    max_labels: int = 0
+
+    def labels(self, scores: dict[str, float]) -> list[str]:
+        passing = apply_thresholds(scores, self.thresholds)
+        if not passing:
+            return []
+        ranked = sorted(passing, key=lambda label: (self.thresholds.get(label, 0.5) - scores[label], label))
+        if ranked[0] in self.exclusive:
+            return [ranked[0]]
+        kept = [label for label in ranked if label not in self.exclusive]
+        return sorted(kept[: self.max_labels] if self.max_labels else kept)
+
+    @classmethod
+    def learned_from(cls, examples: Sequence[LabelledText], thresholds: dict[str, float]) -> DecisionRule:
+        seen_alone = {e.labels[0] for e in examples if len(e.labels) == 1}
+        seen_beside = {label for e in examples if len(e.labels) > 1 for label in e.labels}
+        return cls(thresholds, frozenset(seen_alone - seen_beside), max((len(e.labels) for e in examples), default=0))
+
+
 # --- training -----------------------------------------------------------------------------
 
 
-def _score_docs(nlp: Language, texts: Sequence[str], batch_size: int = 256) -> list[dict[str, float]]:
-    docs = nlp.pipe((model_text(text) for text in texts), batch_size=batch_size)
-    return [{label: float(score) for label, score in doc.cats.items()} for doc in docs]
+def _readings(texts: Sequence[str], languages: Sequence[str] | None) -> list[list[str]]:
+    languages = languages if languages is not None else [""] * len(texts)
+    return [reading(text, language) for text, language in zip(texts, languages, strict=True)]
+
+
+def _score_readings(nlp: Language, readings: Sequence[list[str]], batch_size: int = 256) -> list[dict[str, float]]:
+    """Scores per label; zero for a text with nothing to read, which never reaches the model
+    (an empty document in a batch breaks spaCy's bag of words)."""
+    labels = nlp.get_pipe("textcat_multilabel").labels
+    docs = iter(nlp.pipe((_doc(nlp, tokens) for tokens in readings if tokens), batch_size=batch_size))
+    return [
+        {label: float(score) for label, score in next(docs).cats.items()} if tokens else dict.fromkeys(labels, 0.0)
+        for tokens in readings
+    ]
+
+
+def _score_examples(nlp: Language, examples: Sequence[LabelledText]) -> list[dict[str, float]]:
+    return _score_readings(nlp, _readings([e.text for e in examples], [e.language for e in examples]))
 
 
 def train_classifier(
@@ -287,7 +328,7 @@ def train_classifier(
     optimizer = nlp.initialize(lambda: train_docs)
 
     truth = [set(example.labels) for example in validation]
-    best: tuple[float, bytes, dict[str, float], int] | None = None
+    best: tuple[float, bytes, DecisionRule, int] | None = None
     history: list[dict[str, float]] = []
     epochs = range(max_epochs)
     if progress:
@@ -299,23 +340,23 @@ def train_classifier(
         losses: dict[str, float] = {}
         for batch in minibatch(train_docs, size=32):
             nlp.update(batch, sgd=optimizer, drop=0.1, losses=losses)
-        scores = _score_docs(nlp, [example.text for example in validation])
-        thresholds = tune_thresholds(scores, truth, labels)
-        predicted = [apply_thresholds(s, thresholds) for s in scores]
+        scores = _score_examples(nlp, validation)
+        rule = DecisionRule.learned_from(train, tune_thresholds(scores, truth, labels))
+        predicted = [rule.labels(s) for s in scores]
         macro = float(per_label_scores(truth, predicted, labels)["macro_f1"])
         history.append({"epoch": epoch + 1, "loss": round(losses.get("textcat_multilabel", 0.0), 4), "macro_f1": round(macro, 4)})
         if progress:
             epochs.set_postfix(macro_f1=f"{macro:.3f}")
         if best is None or macro > best[0] + 1e-6:
-            best = (macro, nlp.to_bytes(), thresholds, epoch + 1)
+            best = (macro, nlp.to_bytes(), rule, epoch + 1)
         elif epoch + 1 - best[3] >= patience:
             break  # early stopping: no better validation F1 for `patience` epochs
 
     assert best is not None
     nlp.from_bytes(best[1])
-    thresholds = best[2]
-    scores = _score_docs(nlp, [example.text for example in validation])
-    predicted = [apply_thresholds(s, thresholds) for s in scores]
+    rule = best[2]
+    scores = _score_examples(nlp, validation)
+    predicted = [rule.labels(s) for s in scores]
     metrics = per_label_scores(truth, predicted, labels)
     metrics["best_epoch"] = best[3]
     summary = {
@@ -329,16 +370,19 @@ def train_classifier(
     }
     output_dir.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output_dir)
-    meta = {"labels": labels, "thresholds": thresholds, "metrics": metrics, "summary": summary, "history": history}
+    meta = {
+        "labels": labels, "thresholds": rule.thresholds, "exclusive_labels": sorted(rule.exclusive),
+        "max_labels": rule.max_labels, "metrics": metrics, "summary": summary, "history": history,
+    }
     (output_dir / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    return TrainingReport(output_dir, labels, thresholds, metrics, summary, history)
+    return TrainingReport(output_dir, labels, rule.thresholds, metrics, summary, history)
 
 
 # --- serving ------------------------------------------------------------------------------
 
 
 class LoadedClassifier:
-    """A trained model and its thresholds, ready to classify tips."""
+    """A trained model and its decision rule, ready to classify tips."""
 
     def __init__(self, path: Path, version: str = "") -> None:
         self.path = path
@@ -347,18 +391,27 @@ class LoadedClassifier:
         meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
         self.labels: list[str] = meta["labels"]
         self.thresholds: dict[str, float] = meta["thresholds"]
+        # Models trained before the rule was stored decide by thresholds alone.
+        self.rule = DecisionRule(self.thresholds, frozenset(meta.get("exclusive_labels", ())), meta.get("max_labels", 0))
 
-    def scores(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        return [{label: round(score, 4) for label, score in s.items()} for s in _score_docs(self.nlp, texts)]
+    def scores(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[dict[str, float]]:
+        return self._scores(_readings(texts, languages))
 
-    def classify(self, text: str) -> Classification:
-        return self.classify_many([text])[0]
+    def _scores(self, readings: Sequence[list[str]]) -> list[dict[str, float]]:
+        return [{label: round(score, 4) for label, score in s.items()} for s in _score_readings(self.nlp, readings)]
 
-    def classify_many(self, texts: Sequence[str]) -> list[Classification]:
+    def classify(self, text: str, language: str = "") -> Classification:
+        return self.classify_many([text], [language])[0]
+
+    def classify_many(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[Classification]:
+        """Any text, in any batch: one with nothing to read gets no label and needs a human."""
+        readings = _readings(texts, languages)
         results = []
-        for text, scores in zip(texts, self.scores(texts), strict=True):
-            labels = apply_thresholds(scores, self.thresholds)
-            if len(_WORD_RE.findall(text)) < MIN_WORDS:
+        for text, tokens, scores in zip(texts, readings, self._scores(readings), strict=True):
+            labels = self.rule.labels(scores) if tokens else []
+            if not tokens:
+                results.append(Classification(scores, [], True, NOTHING_TO_READ))
+            elif len(folded_words(text)) < MIN_WORDS:
                 results.append(Classification(scores, labels, True, "too_short"))
             elif not labels:
                 results.append(Classification(scores, labels, True, "no_label"))
@@ -367,20 +420,70 @@ class LoadedClassifier:
         return results
 
 
-def evaluate_classifier(classifier: LoadedClassifier, examples: Sequence[LabelledText]) -> dict[str, object]:
-    """Per-label precision, recall, F1, micro and macro F1, and documents per second."""
+def evaluate_classifier(classifier: LoadedClassifier, examples: Sequence[LabelledText], worst: int = 15) -> dict[str, object]:
+    """Micro and macro F1, per label and per language, the commonest confusions, the most
+    confident mistakes, and documents per second."""
     texts = [example.text for example in examples]
+    languages = [example.language for example in examples]
     started = time.perf_counter()
-    scores = classifier.scores(texts)
+    results = classifier.classify_many(texts, languages)
     elapsed = time.perf_counter() - started
-    predicted = [apply_thresholds(s, classifier.thresholds) for s in scores]
+    predicted = [set(result.labels) for result in results]
     truth = [set(example.labels) for example in examples]
     labels = sorted(set(classifier.labels) | set(label_set(examples)))
     report = per_label_scores(truth, predicted, labels)
+    by_language: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        by_language.setdefault(example.language or "?", []).append(index)
+    report["per_language"] = {
+        language: {
+            "documents": len(indexes),
+            **{key: value for key, value in per_label_scores(
+                [truth[i] for i in indexes], [predicted[i] for i in indexes], labels
+            ).items() if key != "per_label"},
+        }
+        for language, indexes in sorted(by_language.items())
+    }
+    report["confusions"] = confusions(truth, predicted)
+    report["worst_errors"] = _worst_errors(examples, results, worst)
+    report["nothing_to_read"] = sum(1 for result in results if result.reason == NOTHING_TO_READ)
     report["documents"] = len(texts)
     report["docs_per_second"] = round(len(texts) / elapsed, 1) if elapsed else None
     report["model"] = classifier.version
     return report
+
+
+NO_LABEL = "(none)"
+
+
+def confusions(truth: Sequence[set[str]], predicted: Sequence[set[str]], top: int = 12) -> list[tuple[str, str, int]]:
+    """(true label, label given instead, count), commonest first; "(none)" on either side for a
+    missed label with nothing in its place, or a label given where none was due."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for true, given in zip(truth, predicted, strict=True):
+        missed, extra = sorted(true - given), sorted(given - true)
+        for label in missed:
+            counts.update((label, wrong) for wrong in extra or [NO_LABEL])
+        if not missed:
+            counts.update((NO_LABEL, wrong) for wrong in extra)
+    return [(true, wrong, count) for (true, wrong), count in counts.most_common(top)]
+
+
+def _worst_errors(examples: Sequence[LabelledText], results: Sequence[Classification], top: int) -> list[dict[str, object]]:
+    """The mistakes made with the highest score for a wrong label (or the lowest for a missed one)."""
+    errors = []
+    for example, result in zip(examples, results, strict=True):
+        if set(result.labels) == set(example.labels):
+            continue
+        wrong = [result.scores.get(label, 0.0) for label in set(result.labels) - set(example.labels)]
+        missed = [1 - result.scores.get(label, 0.0) for label in set(example.labels) - set(result.labels)]
+        errors.append((max(wrong + missed), example, result))
+    errors.sort(key=lambda item: -item[0])
+    return [
+        {"text": example.text[:300], "language": example.language, "expected": list(example.labels),
+         "given": result.labels, "confidence": round(confidence, 3)}
+        for confidence, example, result in errors[:top]
+    ]
 
 
 # --- versions -----------------------------------------------------------------------------

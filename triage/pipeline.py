@@ -107,7 +107,7 @@ def classify_step(contexts: Sequence[TriageContext]) -> None:
         for context in contexts:
             context.classification = Classification({}, [], True, "no_model")
         return
-    for context, classification in zip(contexts, classifier.classify_many([c.text for c in contexts]), strict=True):
+    for context, classification in zip(contexts, classifier.classify_many([c.text for c in contexts], [c.language for c in contexts]), strict=True):
         context.classification = classification
         context.classifier_version_id = version_id
 

@@ -8,7 +8,8 @@
    after a negation ("no weapons", "sin armas", "без оружия", "بدون سلاح") does not count.
 3. Keep the strongest match per reason, then add the reporter's time window, the classifier's
    labels and corroboration. The score is the sum, at most 100. A tip labelled only as not a
-   crime or spam is held down by a negative `category` reason, so the reasons still add up.
+   crime report or spam scores 0 with that one reason: "now" in an ad, or "gun" in a question
+   about the service, says nothing urgent.
 
 Every language's lexicon is searched whatever the detected language: tips mix languages
 (portuñol, Arabic with French words), and short ones are often detected wrongly. The detected
@@ -22,12 +23,13 @@ pattern at import takes about 20 ms.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy, ngettext
+
+from .folding import FOLD_TABLE, fold
 
 REASON_CODES = ("imminent", "weapons", "children", "people_in_danger", "violence", "vehicle_moving", "corroborated", "category")
 
@@ -42,8 +44,8 @@ REASON_LABELS: dict[str, Promise] = {
     "corroborated": gettext_lazy("Corroborated by other reporters"),
     "category": gettext_lazy("Category of the report"),
 }
-# The negative `category` reason of a tip classified only as not a crime report or spam.
-CAPPED_LABEL = gettext_lazy("Not a crime report or spam")
+# The one reason of a tip classified only as not a crime report or spam.
+NOT_A_CRIME_LABEL = gettext_lazy("Not a crime report or spam")
 
 # Lexicon: reason → points → language → entries separated by "|". Entries are written naturally
 # (accents, أ and ة are folded at import). "*" ends a stem that takes any ending; "#" is a number
@@ -212,8 +214,8 @@ CATEGORY_POINTS = {
     "drug_trafficking": 10, "illegal_crossing": 10, "corruption": 10, "suspicious_activity": 10,
     "goods_smuggling": 5,
 }
-# Labels that hold the score down when no crime label sits beside them (docs/triage.md).
-SCORE_CAPS = {"not_a_crime_report": 5, "spam_abuse": 0}
+# Labels that make a tip score 0 when no crime label sits beside them (docs/triage.md).
+NO_URGENCY_LABELS = frozenset({"not_a_crime_report", "spam_abuse"})
 # +10 per further distinct reporter; describe_reason reads the count back from the points.
 CORROBORATION_STEP = 10
 CORROBORATION_MAX = 30
@@ -233,42 +235,7 @@ class Urgency:
     reasons: tuple[UrgencyReason, ...]  # highest points first
 
 
-# --- Folding --------------------------------------------------------------------------------
-
-_SPECIAL = {
-    "ё": "е",
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": "",
-    "ی": "ي", "ک": "ك",  # Persian keyboards type these for Arabic ي and ك
-    "’": "'", "‘": "'", "ʼ": "'", "‐": "-", "‑": "-",
-}
-
-
-def _fold_char(char: str) -> str:
-    """One character folded: may be empty (a mark) or longer than one (İ)."""
-    lowered = char.lower()
-    if lowered in _SPECIAL:
-        return _SPECIAL[lowered]
-    if unicodedata.combining(char):  # a loose accent or an Arabic tashkeel mark
-        return ""
-    decomposed = unicodedata.normalize("NFD", lowered)
-    # Only Latin letters lose their marks: й is not и, and Arabic hamza seats stay.
-    if unicodedata.name(decomposed[0], "").startswith("LATIN"):
-        return "".join(c for c in decomposed if not unicodedata.combining(c))
-    return lowered
-
-
-class _FoldTable(dict[int, str]):
-    """A str.translate table that folds each character the first time it is seen.
-
-    It holds one entry per distinct character ever seen: a few hundred in practice.
-    """
-
-    def __missing__(self, ordinal: int) -> str:
-        folded = self[ordinal] = _fold_char(chr(ordinal))
-        return folded
-
-
-_FOLD = _FoldTable()
+# --- Folding (triage/folding.py), with a map back to the resident's words ------------------
 
 
 @dataclass(frozen=True)
@@ -286,7 +253,7 @@ class _Folded:
 
 def _fold(text: str) -> _Folded:
     """Fold `text`, keeping a map back to it when the lengths differ."""
-    folded = text.translate(_FOLD)
+    folded = fold(text)
     # No character folds to more than one (checked over all of Unicode), so the same length
     # means nothing was dropped and the copy is one for one: the common case needs no map.
     if len(folded) == len(text):
@@ -294,7 +261,7 @@ def _fold(text: str) -> _Folded:
     starts: list[int] = []
     ends: list[int] = []
     for index, char in enumerate(text):
-        piece = _FOLD[ord(char)]
+        piece = FOLD_TABLE[ord(char)]
         if not piece and ends:
             ends[-1] = index + 1  # a dropped mark belongs to the letter before it
         starts.extend([index] * len(piece))
@@ -394,6 +361,8 @@ def score_urgency(
 ) -> Urgency:
     """The urgency of one tip, with the reasons that make it up."""
     label_set = set(labels)
+    if label_set & NO_URGENCY_LABELS and not label_set & CATEGORY_POINTS.keys():
+        return Urgency(0, (UrgencyReason("category", 0, ""),))
     candidates = [
         *_text_reasons(text, language),
         *_window_reason(occurred_window),
@@ -402,11 +371,7 @@ def score_urgency(
         *_category_reason(label_set),
     ]
     reasons = _strongest_per_code(candidates)
-    cap = _score_cap(label_set)
     total = sum(reason.points for reason in reasons)
-    if cap is not None and total > cap:
-        reasons.append(UrgencyReason("category", cap - total, ""))
-        total = cap
     ordered = sorted(reasons, key=lambda r: (-r.points, REASON_CODES.index(r.code)))
     return Urgency(max(0, min(100, total)), tuple(ordered))
 
@@ -474,14 +439,6 @@ def _category_reason(labels: set[str]) -> Iterator[UrgencyReason]:
         yield UrgencyReason("category", points, "")
 
 
-def _score_cap(labels: set[str]) -> int | None:
-    """The cap of a tip labelled not-a-crime or spam, unless a crime label contradicts it."""
-    caps = [SCORE_CAPS[label] for label in labels if label in SCORE_CAPS]
-    if not caps or labels & CATEGORY_POINTS.keys():
-        return None
-    return min(caps)
-
-
 def _strongest_per_code(candidates: list[UrgencyReason]) -> list[UrgencyReason]:
     """One reason per code: the most points, then words over no words, then the first found."""
     best: dict[str, UrgencyReason] = {}
@@ -509,7 +466,8 @@ def describe_reason(reason: UrgencyReason | dict[str, object]) -> str:
     if reason.code == "corroborated":
         sentence = _corroboration_sentence(reason)
     else:
-        sentence = str(CAPPED_LABEL if reason.code == "category" and reason.points < 0 else REASON_LABELS.get(reason.code, reason.code))
+        # A category reason of no points (or, in rows stored before, negative ones) is "not a crime".
+        sentence = str(NOT_A_CRIME_LABEL if reason.code == "category" and reason.points <= 0 else REASON_LABELS.get(reason.code, reason.code))
         if reason.evidence:
             sentence = gettext("%(reason)s: “%(evidence)s”") % {"reason": sentence, "evidence": reason.evidence}
     return f"{sentence} ({reason.points:+d})"
