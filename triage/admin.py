@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +23,8 @@ from reporting.models import Tip
 from reporting.scopes import can_see_unredacted, tips_visible_to
 
 from .actions import correct_categories
-from .models import Category, ClassifierVersion, Incident, TipTriage
+from .models import Category, ClassifierVersion, Incident, RetrainingRun, TipTriage
+from .retraining import promote_candidate, request_retraining, worse_on
 from .urgency import describe_reason
 from .workflow import (
     assign_incident,
@@ -256,13 +263,108 @@ class IncidentAdmin(admin.ModelAdmin):
             assign_incident(incident, request.user, request.user)
 
 
+class PromoteForm(forms.Form):
+    force = forms.BooleanField(label=_("Promote anyway"), required=False,
+                               help_text=_("Only when the candidate scores worse and you know why it is better."))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
 @admin.register(ClassifierVersion)
 class ClassifierVersionAdmin(admin.ModelAdmin):
-    list_display = ["version", "is_active", "created_at", "promoted_at", "macro_f1"]
-    readonly_fields = ["version", "path", "labels", "thresholds", "metrics", "training_summary", "created_at",
-                       "trained_by", "is_active", "promoted_at", "promoted_by"]
+    """Supervisors train candidates, compare them with the active model and promote one (triage.retraining)."""
 
-    @admin.display(description=_("macro F1"))
+    list_display = ["version", "is_active", "created_at", "promoted_at", "macro_f1", "evaluation_f1", "promote_link"]
+    readonly_fields = ["version", "path", "labels", "thresholds", "comparison_display", "metrics", "training_summary",
+                       "created_at", "trained_by", "is_active", "promoted_at", "promoted_by"]
+    exclude = ["comparison", "compared_with"]
+    change_list_template = "admin/triage/classifierversion/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ClassifierVersion | None = None) -> bool:
+        return False
+
+    def _may_promote(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("triage.promote_classifierversion")
+
+    @admin.display(description=_("macro F1 (validation split)"))
     def macro_f1(self, obj: ClassifierVersion) -> str:
         value = obj.metrics.get("macro_f1")
         return f"{value:.3f}" if isinstance(value, float) else "–"
+
+    @admin.display(description=_("macro F1 (evaluation set)"))
+    def evaluation_f1(self, obj: ClassifierVersion) -> str:
+        figures = obj.comparison.get("evaluation") or {}
+        candidate = figures.get("candidate") or {}
+        return f"{candidate['macro_f1']:.3f}" if "macro_f1" in candidate else "–"
+
+    @admin.display(description=_("compare and promote"))
+    def promote_link(self, obj: ClassifierVersion) -> str:
+        if obj.is_active:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("admin:triage_classifierversion_promote", args=[obj.pk]), _("Compare"))
+
+    @admin.display(description=_("compared with the active model"))
+    def comparison_display(self, obj: ClassifierVersion) -> str:
+        return render_to_string("admin/triage/classifierversion/comparison.html", {"rows": comparison_rows(obj)})
+
+    def get_urls(self):  # noqa: ANN201
+        return [
+            path("train/", self.admin_site.admin_view(self.train_view), name="triage_classifierversion_train"),
+            path("<path:object_id>/promote/", self.admin_site.admin_view(self.promote_view),
+                 name="triage_classifierversion_promote"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        extra = {"may_promote": self._may_promote(request), "latest_run": RetrainingRun.objects.first(), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    def train_view(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self._may_promote(request):
+            raise PermissionDenied
+        with transaction.atomic():
+            request_retraining(request.user)
+        self.message_user(request, _("A candidate is being trained from the seed set and the corrections. "
+                                     "It appears in this list in a few minutes, compared with the active model."))
+        return redirect("admin:triage_classifierversion_changelist")
+
+    def promote_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        candidate = self.get_object(request, unquote(object_id))
+        if candidate is None:
+            raise Http404
+        if not self._may_promote(request):
+            raise PermissionDenied
+        form = PromoteForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                promote_candidate(candidate, request.user, force=form.cleaned_data["force"], reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, _("%(version)s is now the model every worker uses.") % {"version": candidate.version},
+                                  messages.SUCCESS)
+                return redirect("admin:triage_classifierversion_changelist")
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "candidate": candidate, "form": form,
+            "rows": comparison_rows(candidate), "title": _("Compare and promote %(version)s") % {"version": candidate.version},
+        }
+        return TemplateResponse(request, "admin/triage/classifierversion/promote.html", context)
+
+
+def comparison_rows(version: ClassifierVersion) -> list[dict[str, object]]:
+    """One row per compared set: documents, the candidate's and the active model's figures."""
+    names = {"evaluation": _("evaluation set"), "corrections": _("held-back corrections")}
+    rows = []
+    for key, figures in version.comparison.items():
+        active = figures.get("active") or {}
+        rows.append({
+            "name": names.get(key, key), "documents": figures["documents"],
+            "candidate_macro": figures["candidate"]["macro_f1"], "candidate_micro": figures["candidate"]["micro_f1"],
+            "active_macro": active.get("macro_f1"), "active_micro": active.get("micro_f1"),
+            "worse": key in worse_on(version.comparison),
+        })
+    return rows

@@ -35,7 +35,7 @@ from spacy.util import fix_random_seed, minibatch
 from reporting.privacy import random_code
 
 from .features import folded_words, reading
-from .models import ClassifierVersion, TrainingExample
+from .models import ClassifierVersion
 
 SEED_PATH = Path(__file__).parent / "seed" / "training.jsonl"
 # Written apart from the seed, by another writer; never trained or tuned on (its README).
@@ -491,12 +491,6 @@ def _worst_errors(examples: Sequence[LabelledText], results: Sequence[Classifica
 
 def new_version_name() -> str:
     return timezone.now().strftime("%Y%m%d-%H%M%S-") + random_code(4).lower()
-
-
-def training_examples_from_database() -> list[LabelledText]:
-    """Caseworkers' confirmations and corrections of tips."""
-    rows = TrainingExample.objects.order_by("created_at").values_list("text", "labels", "language")
-    return [LabelledText(text, tuple(labels), language) for text, labels, language in rows if labels]
 
 
 def register_version(report: TrainingReport, version: str, trained_by: object = None) -> ClassifierVersion:

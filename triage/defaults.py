@@ -160,6 +160,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "triage.view_incident", "triage.change_incident", "handoff.view_agency", "handoff.add_agency",
         "handoff.change_agency", "handoff.view_handoff", "handoff.add_handoff", "handoff.change_handoff",
         "reporting.view_auditevent", "campaigns.view_campaign", "campaigns.approve_campaign",
+        "triage.view_classifierversion", "triage.promote_classifierversion",
     ],
     # Sees no tips: writes, submits and (once a supervisor approved it) sends campaigns.
     "outreach": ["campaigns.view_campaign", "campaigns.add_campaign", "campaigns.change_campaign",

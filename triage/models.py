@@ -54,11 +54,18 @@ class ClassifierVersion(models.Model):
     promoted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A candidate's figures beside those of the model that was active when it was trained, on the
+    # evaluation set and on held-back corrections (triage.retraining.compare).
+    comparison = models.JSONField(_("comparison"), default=dict, blank=True)
+    compared_with = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("compared with")
+    )
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("classifier version")
         verbose_name_plural = _("classifier versions")
+        permissions = [("promote_classifierversion", _("Can train and promote classifiers"))]
         constraints = [
             # Workers serve exactly one model: at most one version is active.
             models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_classifier"),
@@ -166,6 +173,30 @@ class TipBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tip_id}/{self.band}"
+
+
+class RetrainingRun(models.Model):
+    """A request to train a candidate classifier from seed + corrections, and how it went."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    candidate = models.ForeignKey(
+        ClassifierVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("candidate")
+    )
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("retraining")
+        verbose_name_plural = _("retrainings")
+
+    def __str__(self) -> str:
+        return f"retraining {self.pk}"
 
 
 class TrainingExample(models.Model):

@@ -10,12 +10,13 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_init, worker_process_init
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from reporting.locks import periodic_lock
 from reporting.models import Tip, TipStatus
 
-from . import pipeline, queue, retention
+from . import pipeline, queue, retention, retraining
 from .classify import active_classifier
 from .identifiers import identifier_matcher
 from .language import configured_detector
@@ -117,6 +118,35 @@ def sweep_untriaged_tips() -> dict[str, int]:
                 break  # the broker is down: each further try would only wait; next run retries
             retried += 1
         return {"waiting": len(waiting), "drains": drains, "failed": len(failed), "retried": retried}
+
+
+@shared_task(
+    name="triage.tasks.retrain_classifier",
+    time_limit=settings.TIPLINE_RETRAIN_TIME_LIMIT, soft_time_limit=settings.TIPLINE_RETRAIN_TIME_LIMIT - 60,
+)
+def retrain_classifier(run_id: int) -> str:
+    """Train and compare a candidate classifier for one request (triage.retraining)."""
+    candidate = retraining.run_retraining(run_id)
+    return candidate.version if candidate else "already_started"
+
+
+def publish_retraining(run_id: int) -> bool:
+    return _publish(retrain_classifier, (run_id,), during_outage=True)
+
+
+@shared_task(name="triage.tasks.sweep_retraining")
+def sweep_retraining() -> dict[str, int]:
+    """Requests no worker finished (the broker was down, the worker died): ask again."""
+    runs = retraining.unfinished_runs()
+    return {"runs": len(runs), "published": sum(publish_retraining(run_id) for run_id in runs)}
+
+
+@shared_task(name="triage.tasks.scheduled_retraining")
+def scheduled_retraining() -> int:
+    """The beat job (TIPLINE_RETRAIN_EVERY_HOURS, off by default): a candidate for supervisors to
+    compare and promote; never promoted by itself."""
+    with transaction.atomic():
+        return retraining.request_retraining().pk
 
 
 @shared_task(name="triage.tasks.purge_expired_tips")

@@ -181,6 +181,17 @@ LEXICON: dict[str, dict[int, dict[str, str]]] = {
     },
 }
 
+# Phrases where a lexicon word does not mean the thing: goods made for children are not
+# children, a "killer deal" or a "price bomb" is an advert. Their words are read as blank.
+NOT_THE_THING: dict[str, str] = {
+    "en": "kids toys | kids' toys | children's toys | childrens toys | toys for kids | toys for children | baby food | baby formula | baby clothes | baby milk | kids clothes | children's clothes | killer deal* | killer price* | bomb price* | price bomb*",
+    "es": "juguetes para niños | juguetes de niños | ropa de niños | ropa de niño | ropa de bebé | leche de bebé | comida de bebé | pañales de bebé | precios bomba | precio bomba | precios de locura",
+    "fr": "jouets pour enfants | jouets d'enfants | vêtements pour enfants | vêtements d'enfants | lait pour bébé | lait de bébé | couches pour bébé | prix bombe | promo bombe | prix de folie",
+    "pt": "brinquedos para crianças | brinquedos de criança | brinquedo de criança | roupa de criança | roupas de criança | roupa de bebê | roupas de bebê | carrinho de bebê | leite de bebê | fralda de bebê | fraldas de bebê | preço bomba | preços bomba",
+    "ru": "детские игрушки | детских игрушек | детская одежд* | детской одежд* | детскую одежд* | детское питани* | детского питани* | детские товар* | детских товар* | детский сад* | детского сад* | детском сад* | детская коляск* | детскую коляск* | детской коляск* | детская площадк* | детской площадк* | бомба цен* | взрывные цен* | взрывной курс* | взрывные скидк*",
+    "ar": "ألعاب أطفال | ألعاب الأطفال | العاب اطفال | حليب أطفال | حليب الأطفال | ملابس أطفال | ملابس الأطفال | حفاضات أطفال | حفاضات الأطفال | أسعار نار",
+}
+
 # Words that deny a match standing right after them, or one word later: "not armed", "no hay
 # armas", "pas d'armes", "не было оружия", "لم يحملوا سلاح".
 # Not Portuguese "no" (em + o, "in the"), nor French "personne" ("une personne armée").
@@ -342,7 +353,16 @@ def _negation_pattern(languages: Collection[str]) -> re.Pattern[str]:
     )
 
 
+def _not_the_thing_pattern() -> re.Pattern[str]:
+    entries: dict[str, set[_Entry]] = {}
+    for phrases in NOT_THE_THING.values():
+        for entry in _split(phrases):
+            entries.setdefault(entry.removesuffix("*"), set()).add(_Entry("", 0, entry.endswith("*")))
+    return re.compile(rf"(?<!\w){_ARABIC_PREFIX}(?:{_trie_pattern(entries)})\w*(?!\w)")
+
+
 _ENTRIES = _lexicon_entries()
+_NOT_THE_THING = _not_the_thing_pattern()
 _PATTERN = re.compile(rf"(?<!\w){_ARABIC_PREFIX}(?P<stem>{_trie_pattern(_ENTRIES)})(?P<tail>\w*)")
 _NEGATION_BY_LANGUAGE = {language: _negation_pattern([language]) for language in NEGATIONS}
 _ANY_NEGATION = _negation_pattern(list(NEGATIONS))
@@ -379,11 +399,13 @@ def score_urgency(
 def _text_reasons(text: str, language: str) -> list[UrgencyReason]:
     """The strongest mention per reason; a mention no stronger than one already found is skipped."""
     folded = _fold(text)
+    # Blanked to the same length, so positions still map back to the resident's words.
+    readable = _NOT_THE_THING.sub(lambda phrase: " " * len(phrase[0]), folded.text)
     negation = _NEGATION_BY_LANGUAGE.get(_base_language(language), _ANY_NEGATION)
     best: dict[str, UrgencyReason] = {}
-    for match in _matches(folded.text):
+    for match in _matches(readable):
         entries = [entry for entry in _entries_for(match) if entry.code not in best or entry.points > best[entry.code].points]
-        if not entries or negation.search(folded.text, max(0, match.start() - _NEGATION_REACH), match.start()):
+        if not entries or negation.search(readable, max(0, match.start() - _NEGATION_REACH), match.start()):
             continue
         evidence = folded.original_span(match.start(), match.end())
         for entry in entries:

@@ -242,6 +242,16 @@ TIPLINE_TRIAGE_SWEEP_AFTER = timedelta(seconds=env_int("TIPLINE_TRIAGE_SWEEP_AFT
 # each failure is logged with its traceback).
 TIPLINE_TRIAGE_RETRY_FAILED_AFTER = timedelta(seconds=env_int("TIPLINE_TRIAGE_RETRY_FAILED_AFTER", 600, minimum=1))
 
+# Retraining (triage.retraining): a candidate classifier every this many hours (0: only when a
+# supervisor asks), and the most seconds one training may take before the sweeper retries it.
+TIPLINE_RETRAIN_EVERY_HOURS = env_int("TIPLINE_RETRAIN_EVERY_HOURS", 0, minimum=0)
+TIPLINE_RETRAIN_TIME_LIMIT = env_int("TIPLINE_RETRAIN_TIME_LIMIT", 1800, minimum=120)
+CELERY_BEAT_SCHEDULE["sweep-retraining"] = {"task": "triage.tasks.sweep_retraining", "schedule": timedelta(minutes=5)}
+if TIPLINE_RETRAIN_EVERY_HOURS:
+    CELERY_BEAT_SCHEDULE["scheduled-retraining"] = {
+        "task": "triage.tasks.scheduled_retraining", "schedule": timedelta(hours=TIPLINE_RETRAIN_EVERY_HOURS),
+    }
+
 # --- Triage ---------------------------------------------------------------------------------
 # Trained classifiers live here, one directory per version (ClassifierVersion.path is relative).
 TIPLINE_MODELS_DIR = Path(env_str("TIPLINE_MODELS_DIR", str(VAR_DIR / "models")))

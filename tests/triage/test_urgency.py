@@ -134,6 +134,30 @@ def test_look_alike_words_give_no_reason(text: str) -> None:
     assert score_urgency(text).reasons == ()
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["The customs officer took a bribe", "le dieron mordida al aduanero", "pot-de-vin au douanier", "propina pro guarda",
+     "дал взятку гаишнику", "دفعنا رشوة للجمركي"],
+)
+def test_a_bribe_is_not_a_weapon(text: str) -> None:
+    assert score_urgency(text).reasons == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("boxes of kids toys", "en"), ("killer deal on phones", "en"), ("ropa de bebé y precios bomba", "es"),
+     ("jouets pour enfants, prix bombe", "fr"), ("carrinho de bebê", "pt"), ("детские игрушки, взрывные цены", "ru"),
+     ("بمحل ألعاب الأطفال", "ar")],
+)
+def test_goods_for_children_and_advert_hype_are_not_the_thing(text: str, language: str) -> None:
+    assert score_urgency(text, language).reasons == ()
+
+
+def test_children_beside_childrens_goods_still_count() -> None:
+    assert _evidence("pistol parts in boxes of kids toys, 2 kids in the cab", "en")["children"] == "kids"
+    assert _evidence("детские игрушки в фуре, внутри плачут дети", "ru")["children"] == "дети"
+
+
 @pytest.mark.parametrize("language", VAGUE_TIPS)
 def test_a_vague_suspicious_car_scores_low(language: str) -> None:
     urgency = score_urgency(VAGUE_TIPS[language], language, labels=["suspicious_activity"])

@@ -8,14 +8,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from triage import classify
+from triage import classify, retraining
 from triage.models import ClassifierVersion
 
 
 class Command(BaseCommand):
     help = (
         "Train the multi-label text classifier. With no --data: the seed set plus the categories "
-        "caseworkers confirmed or corrected."
+        "caseworkers confirmed or corrected (except those held back to compare models on)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -49,7 +49,7 @@ class Command(BaseCommand):
 
     def _examples(self, paths: list[Path] | None) -> list[classify.LabelledText]:
         if not paths:
-            return classify.seed_examples() + classify.training_examples_from_database()
+            return retraining.candidate_training_data()
         examples: list[classify.LabelledText] = []
         for path in paths:
             if not path.exists():
