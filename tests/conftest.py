@@ -129,11 +129,11 @@ def all_stored_text() -> str:
 
 @pytest.fixture(scope="session")
 def seed_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small model trained once per session on the seed set (bag of words: seconds, not minutes)."""
+    """The default model, trained once per session on the seed set as `make run` trains it."""
     from triage.classify import seed_examples, train_classifier
 
     path = tmp_path_factory.mktemp("seed-model")
-    train_classifier(seed_examples(), path, architecture="bow", max_epochs=12, patience=3)
+    train_classifier(seed_examples(), path)
     return path
 
 

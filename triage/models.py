@@ -107,18 +107,28 @@ class Incident(models.Model):
         return self.reference
 
 
+class NeedsHumanReason(models.TextChoices):
+    """Why the classifier asks a caseworker to look, as the admin shows it."""
+
+    NO_MODEL = "no_model", _("No classifier is active yet")
+    NOTHING_TO_READ = "nothing_to_read", _("Nothing to read: only symbols or unknown emoji")
+    TOO_SHORT = "too_short", _("Too short to be sure: the likeliest category is shown")
+    UNSURE = "unsure", _("No category is likely enough: the likeliest one is shown")
+    NO_LABEL = "no_label", _("No category was likely enough")  # rows triaged before best guesses
+
+
 class TipTriage(models.Model):
     """What the pipeline found in one tip."""
 
     tip = models.OneToOneField(Tip, on_delete=models.CASCADE, related_name="triage", primary_key=True)
     # {"drug_trafficking": 0.91, ...}: every label's score from the classifier.
     scores = models.JSONField(_("scores"), default=dict)
-    labels = models.JSONField(_("categories"), default=list)  # the labels above their threshold
+    labels = models.JSONField(_("categories"), default=list)  # the classifier's labels, or a caseworker's
     classifier_version = models.ForeignKey(
         ClassifierVersion, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("model version")
     )
     needs_human = models.BooleanField(_("needs a human"), default=False, db_index=True)
-    needs_human_reason = models.CharField(_("why"), max_length=64, blank=True)
+    needs_human_reason = models.CharField(_("why"), max_length=64, blank=True, choices=NeedsHumanReason.choices)
     # [{"type": "phone", "start": 3, "end": 17, "text": "+52 55 1234 5678"}]
     identifiers = models.JSONField(_("identifiers"), default=list, blank=True)
     urgency = models.PositiveSmallIntegerField(_("urgency"), default=0)

@@ -35,7 +35,7 @@ from . import dedupe
 from .classify import Classification, active_classifier
 from .identifiers import IdentifierSpan, find_identifiers, redact
 from .language import detect_language
-from .models import ClassifierVersion, TipTriage
+from .models import ClassifierVersion, NeedsHumanReason, TipTriage
 from .urgency import Urgency, reasons_as_json, score_urgency
 
 
@@ -317,7 +317,7 @@ def _store_findings(contexts: Sequence[TriageContext], incidents: Sequence[dedup
             labels=classification.labels if classification else [],
             classifier_version_id=context.classifier_version_id if context.classifier_version_id in known_versions else None,
             needs_human=classification.needs_human if classification else True,
-            needs_human_reason=classification.reason if classification else "no_model",
+            needs_human_reason=classification.reason if classification else NeedsHumanReason.NO_MODEL,
             identifiers=[{"type": s.type, "start": s.start, "end": s.end, "text": s.text} for s in context.identifiers],
             urgency=urgency.score,
             urgency_reasons=reasons_as_json(urgency),

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from triage import classify
-from triage.classify import NOTHING_TO_READ, LabelledText
+from triage.classify import LabelledText
 from triage.features import reading
+from triage.models import NeedsHumanReason
 
 ODD_TEXTS = [
     "",
@@ -47,10 +48,10 @@ def test_odd_texts_in_one_batch_with_real_tips(seed_model: classify.LoadedClassi
     assert results[0].labels and results[0].labels == results[-1].labels
     for text, result in zip(batch, results, strict=True):
         if not reading(text):
-            assert result.labels == [] and result.needs_human and result.reason == NOTHING_TO_READ
-    assert results[1 + ODD_TEXTS.index("🔥🔥💯")].reason != NOTHING_TO_READ  # 🔥 and 💯 read as an advert
-    assert results[1 + ODD_TEXTS.index("!!!???...")].reason != NOTHING_TO_READ  # a question mark is read
-    assert results[1 + ODD_TEXTS.index("$$$ %%% ### *** ~~~")].reason == NOTHING_TO_READ
+            assert result.labels == [] and result.needs_human and result.reason == NeedsHumanReason.NOTHING_TO_READ
+    assert results[1 + ODD_TEXTS.index("🔥🔥💯")].reason != NeedsHumanReason.NOTHING_TO_READ  # 🔥 and 💯 read as an advert
+    assert results[1 + ODD_TEXTS.index("!!!???...")].reason != NeedsHumanReason.NOTHING_TO_READ  # a question mark is read
+    assert results[1 + ODD_TEXTS.index("$$$ %%% ### *** ~~~")].reason == NeedsHumanReason.NOTHING_TO_READ
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -67,9 +68,10 @@ def test_any_unicode_batch_gets_an_answer_for_every_text(
         assert set(result.labels) <= set(seed_model.labels)
         assert all(0.0 <= score <= 1.0 for score in result.scores.values())
         if not reading(text, language):
-            assert result.labels == [] and result.reason == NOTHING_TO_READ
-        elif not result.labels:
-            assert result.needs_human and result.reason in {"no_label", "too_short"}
+            assert result.labels == [] and result.reason == NeedsHumanReason.NOTHING_TO_READ
+        else:  # something to read: at least a best guess, and a reason whenever a human must look
+            assert result.labels
+            assert not result.needs_human or result.reason in {NeedsHumanReason.TOO_SHORT, NeedsHumanReason.UNSURE}
 
 
 def test_training_and_evaluation_take_odd_texts(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from triage import classify
 from triage.classify import LabelledText
+from triage.models import NeedsHumanReason
 
 SMALL = [
     *[LabelledText(f"cocaine packets hidden in truck number {i} at the border", ("drugs",)) for i in range(12)],
@@ -47,11 +48,14 @@ def test_metrics_match_a_hand_computed_example() -> None:
     assert report["macro_f1"] == pytest.approx((0.8 + 0.5) / 2)
 
 
-def test_thresholds_are_tuned_per_label() -> None:
-    scores = [{"a": 0.9, "b": 0.2}, {"a": 0.3, "b": 0.25}, {"a": 0.1, "b": 0.1}]
-    truth = [{"a"}, {"b"}, set()]
-    thresholds = classify.tune_thresholds(scores, truth, ["a", "b"])
-    assert 0.3 < thresholds["a"] <= 0.9 and 0.1 < thresholds["b"] <= 0.25
+def test_one_threshold_is_learned_and_an_unsure_tip_gets_its_likeliest_label() -> None:
+    scores = [{"a": 0.9, "b": 0.2}, {"a": 0.3, "b": 0.35}, {"a": 0.1, "b": 0.6}]
+    truth = [{"a"}, {"b"}, {"b"}]
+    threshold = classify.tune_threshold(scores, truth, ["a", "b"])
+    rule = classify.DecisionRule(dict.fromkeys(["a", "b"], threshold))
+    assert [rule.best_guess(s) for s in scores] == [["a"], ["b"], ["b"]]
+    strict = classify.DecisionRule({"a": 0.8, "b": 0.8})
+    assert strict.labels({"a": 0.3, "b": 0.4}) == [] and strict.best_guess({"a": 0.3, "b": 0.4}) == ["b"]
 
 
 def test_the_split_is_stratified_and_repeatable() -> None:
@@ -73,7 +77,8 @@ def test_a_trained_model_labels_tips_and_says_when_it_needs_a_human(small_model:
     result = model.classify("cocaine packets hidden in a truck at the border crossing")
     assert "drugs" in result.labels and not result.needs_human
     assert set(result.scores) == {"bribery", "drugs", "other"}
-    assert model.classify("hi there").reason == "too_short"
+    short = model.classify("hi there")
+    assert short.reason == NeedsHumanReason.TOO_SHORT and short.needs_human and len(short.labels) == 1
     meta = json.loads((small_model / classify.META_FILE).read_text())
     assert set(meta["thresholds"]) == {"bribery", "drugs", "other"} and meta["summary"]["examples"] == len(SMALL)
 

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, help="model directory (default: a new version under TIPLINE_MODELS_DIR)")
         parser.add_argument("--promote", action="store_true", help="make it the model the workers use")
         parser.add_argument("--if-missing", action="store_true", help="do nothing when a model is already active")
-        parser.add_argument("--architecture", choices=sorted(classify.ARCHITECTURES), default="ensemble")
+        parser.add_argument("--architecture", choices=sorted(classify.ARCHITECTURES), default=classify.DEFAULT_ARCHITECTURE)
         parser.add_argument("--epochs", type=int, default=40, help="at most this many epochs (early stopping)")
         parser.add_argument("--seed", type=int, default=13)
 
