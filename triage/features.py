@@ -121,7 +121,7 @@ def _compile_concepts(languages: Iterable[str]) -> _ConceptTable:
     for concept, entries_by_language in CONCEPTS.items():
         for language in languages:
             for raw in entries_by_language.get(language, "").split("|"):
-                entry = fold(raw.strip())
+                entry = _DIGITS_RE.sub("0", fold(raw.strip()))  # as the words are read: "ak47" → "ak00"
                 parts = tuple(_WORD_RE.findall(entry.rstrip("*")))
                 if not parts:
                     continue
