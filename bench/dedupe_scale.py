@@ -1,7 +1,7 @@
 """bench/triage.py (c): the duplicate check's cost per tip with 10k, 100k and 1M tips stored.
 
 The bench database is filled with synthetic triaged tips (their LSH band rows, identifier
-rows and place cells, spread over the window) by SQL, growing in place from one size to the
+rows, name and day keys and place cells, spread over the window, three tips to an incident) by SQL, growing in place from one size to the
 next; at each size `find_duplicate` runs for new tips against the real DatabaseIndex. The
 figure is the median time per check, and its ratio to the first size's.
 
@@ -42,8 +42,8 @@ def _fill(cursor, start: int, stop: int, reporter_id: int) -> None:  # noqa: ANN
     cursor.execute(
         """
         INSERT INTO triage_tiptriage (tip_id, scores, labels, needs_human, needs_human_reason, identifiers,
-            urgency, urgency_reasons)
-        SELECT id, '{}', '[]', false, '', '[]', 0, '[]' FROM reporting_tip
+            urgency, urgency_reasons, evidence)
+        SELECT id, '{}', '[]', false, '', '[]', 0, '[]', '{}' FROM reporting_tip
         WHERE reference LIKE 'B-%%' AND substr(reference, 3)::bigint BETWEEN %s AND %s
         """,
         [start, stop - 1],
@@ -61,25 +61,56 @@ def _fill(cursor, start: int, stop: int, reporter_id: int) -> None:  # noqa: ANN
         """
         INSERT INTO triage_tipidentifier (tip_id, kind, value, received_at)
         SELECT t.id, k.kind, CASE k.kind WHEN 'plate' THEN 'PL' || (random() * 1e7)::bigint
+                                         WHEN 'name' THEN (%s::text[])[1 + (random() * (%s - 1))::int]
+                                         WHEN 'day' THEN to_char(t.received_at, 'YYYY-MM-DD') || ':' ||
+                                                         (ARRAY['truck','boat','van','fuel','drugs'])[1 + (random() * 4)::int]
                                          ELSE (random() * 4000)::int || ':' || (random() * 4000)::int END,
                t.received_at
-        FROM reporting_tip t CROSS JOIN (VALUES ('plate'), ('cell')) AS k(kind)
+        FROM reporting_tip t CROSS JOIN (VALUES ('plate'), ('cell'), ('name'), ('name'), ('name'), ('day')) AS k(kind)
         WHERE t.reference LIKE 'B-%%' AND substr(t.reference, 3)::bigint BETWEEN %s AND %s
+        """,
+        [_name_skeletons(), len(NAMES), start, stop - 1],
+    )
+    # Three stored tips to an incident, so the decision also loads candidates' fellow members.
+    cursor.execute(
+        """
+        INSERT INTO triage_incident (reference, status, created_at, last_tip_at, tip_count, reporter_count, urgency,
+            labels, label_counts, top_tip_urgency)
+        SELECT 'BI-' || g, 'open', now(), now(), 3, 3, 0, '[]', '{}', 0 FROM generate_series(%s / 3, (%s - 1) / 3) AS g
+        ON CONFLICT (reference) DO NOTHING
+        """,
+        [start, stop],
+    )
+    cursor.execute(
+        """
+        UPDATE triage_tiptriage tt SET incident_id = i.id FROM reporting_tip t, triage_incident i
+        WHERE tt.tip_id = t.id AND t.reference LIKE 'B-%%' AND substr(t.reference, 3)::bigint BETWEEN %s AND %s
+          AND i.reference = 'BI-' || (substr(t.reference, 3)::bigint / 3)
         """,
         [start, stop - 1],
     )
 
 
+# Made-up place names and nicknames, as many as a large archive holds; the probes mention some.
+NAMES = [f"{a}{b}{c}{d}" for a in ("ta", "ko", "mi", "sa", "ru", "be", "da", "no") for b in ("ra", "lu", "ki", "do", "ze")
+         for c in ("jal", "mek", "sin", "bor", "tul", "nav", "gid") for d in ("", "a", "ovo", "ine", "ul")]
+
+
+def _name_skeletons() -> list[str]:
+    from triage.dedupe.evidence import skeleton
+
+    return [skeleton(name) for name in NAMES]
+
+
 def _probe_facts(index: int, received_at):  # noqa: ANN001, ANN202
     import random
 
-    from triage.dedupe import TipFacts
+    from triage.dedupe.evidence import tip_facts
 
     rng = random.Random(index)
-    text = " ".join(rng.choice(WORDS) for _ in range(18))
-    return TipFacts(tip_id=-index - 1, text=text, language="en", received_at=received_at, reporter_id=1,
-                    identifiers=(("plate", f"PL{rng.randrange(10**7)}"),),
-                    latitude=rng.uniform(-60, 60), longitude=rng.uniform(-170, 170))
+    text = " ".join([*(rng.choice(WORDS) for _ in range(18)), *(rng.choice(NAMES) for _ in range(2))])
+    return tip_facts(-index - 1, text, "en", received_at, 1, identifiers=[("plate", f"PL{rng.randrange(10**7)}")],
+                     labels=["illegal_crossing"], latitude=rng.uniform(-60, 60), longitude=rng.uniform(-170, 170))
 
 
 def measure_duplicate_check(sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000), probes: int = 500) -> list[dict]:
@@ -91,10 +122,11 @@ def measure_duplicate_check(sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000
     from django.utils import timezone
 
     from reporting.models import Reporter
-    from triage.dedupe import DatabaseIndex, find_duplicate
+    from triage.dedupe.index import DatabaseIndex, find_duplicate
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM triage_tipband; DELETE FROM triage_tipidentifier; DELETE FROM triage_tiptriage;")
+        cursor.execute("DELETE FROM triage_incident WHERE reference LIKE 'BI-%%'")
         cursor.execute("DELETE FROM reporting_tip WHERE reference LIKE 'B-%%'")
     reporter, _ = Reporter.objects.get_or_create(pseudonym="R-BENCHDUP", defaults={"channel": "api"})
     window = timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS)

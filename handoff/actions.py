@@ -18,9 +18,9 @@ from reporting.intake import record_status_change
 from reporting.models import Tip, TipStatus
 from reporting.notices import ask_reporter, can_push_to
 from reporting.privacy import encrypt_handle
-from triage.models import Incident, IncidentStatus
+from triage.models import Incident, IncidentStatus, StaffNotice
 
-from .models import Agency, DeliveryMethod, Handoff, HandoffState
+from .models import Agency, DeliveryMethod, Handoff, HandoffKind, HandoffState
 from .packets import build_packet
 from .signals import handoff_created
 from .signing import new_secret
@@ -68,6 +68,30 @@ def create_handoff(incident: Incident, agency: Agency, by: AbstractBaseUser | No
         if agency.delivery_method != DeliveryMethod.MANUAL:
             transaction.on_commit(lambda: handoff_created.send(sender=Handoff, handoff_id=handoff.pk))
     return handoff
+
+
+def send_update(incident: Incident, by: AbstractBaseUser | None) -> list[Handoff]:
+    """New information on an incident agencies already have: an update packet to each of them.
+
+    The packet is the incident as it is now (every tip, the current counts and reasons), of
+    type "incident.update"; the incident is no longer "new information" to anyone.
+    """
+    with transaction.atomic():
+        Incident.objects.select_for_update().filter(pk=incident.pk).first()
+        agencies = list(Agency.objects.filter(handoffs__incident=incident, handoffs__kind=HandoffKind.HANDOFF)
+                        .exclude(handoffs__state=HandoffState.FAILED).distinct())
+        updates = []
+        for agency in agencies:
+            handoff = Handoff.objects.create(incident=incident, agency=agency, kind=HandoffKind.UPDATE, created_by=by)
+            handoff.packet = build_packet(handoff, incident, agency)
+            handoff.save(update_fields=["packet"])
+            updates.append(handoff)
+            if agency.delivery_method != DeliveryMethod.MANUAL:
+                transaction.on_commit(lambda pk=handoff.pk: handoff_created.send(sender=Handoff, handoff_id=pk))
+        Incident.objects.filter(pk=incident.pk).update(new_information_at=None)
+        StaffNotice.objects.filter(incident=incident, seen_at=None).update(seen_at=timezone.now())
+        record_audit(by, "sent_update", incident, agencies=[agency.name for agency in agencies])
+    return updates
 
 
 def mark_delivered(handoff: Handoff, state: str = HandoffState.DELIVERED) -> bool:

@@ -17,7 +17,7 @@ from reporting.audit import record_audit
 from triage.admin import IncidentAdmin
 from triage.models import Incident
 
-from .actions import create_handoff, issue_credentials, mark_delivered
+from .actions import create_handoff, issue_credentials, mark_delivered, send_update
 from .effectiveness import measure
 from .exports import packet_csv, packet_pdf
 from .models import Agency, DeliveryMethod, Handoff, HandoffAttempt, HandoffState
@@ -132,7 +132,7 @@ class HandoffAdmin(admin.ModelAdmin):
 
 class HandoffIncidentAdmin(IncidentAdmin):
     readonly_fields = [*IncidentAdmin.readonly_fields, "suggested_agencies"]
-    actions = [*IncidentAdmin.actions, "hand_off_to_suggested"]
+    actions = [*IncidentAdmin.actions, "hand_off_to_suggested", "send_update_to_agencies"]
 
     @admin.display(description=gettext_lazy("suggested agencies"))
     def suggested_agencies(self, obj: Incident) -> str:
@@ -156,6 +156,18 @@ class HandoffIncidentAdmin(IncidentAdmin):
                                   % {"incident": incident, "agency": agency}, messages.WARNING)
                 continue
             self.message_user(request, _("%(incident)s handed to %(agency)s.") % {"incident": incident, "agency": agency})
+
+
+    @admin.action(description=gettext_lazy("Send the agencies an update with the new information"))
+    def send_update_to_agencies(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
+        for incident in queryset:
+            updates = send_update(incident, by=request.user)
+            if not updates:
+                self.message_user(request, _("%(incident)s has not been handed to any agency yet.")
+                                  % {"incident": incident}, messages.WARNING)
+                continue
+            self.message_user(request, _("%(incident)s: update sent to %(agencies)s.") % {
+                "incident": incident, "agencies": ", ".join(h.agency.name for h in updates)})
 
 
 admin.site.unregister(Incident)

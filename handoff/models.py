@@ -57,10 +57,17 @@ class HandoffState(models.TextChoices):
     EXPORTED = "exported", _("Exported by hand")
 
 
+class HandoffKind(models.TextChoices):
+    HANDOFF = "handoff", _("Handoff")
+    UPDATE = "update", _("Update with new information")
+
+
 class Handoff(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="handoffs", verbose_name=_("incident"))
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="handoffs", verbose_name=_("agency"))
     state = models.CharField(_("state"), max_length=20, choices=HandoffState.choices, default=HandoffState.QUEUED)
+    # An update carries an incident the agency already has, with the tips that joined it since.
+    kind = models.CharField(_("kind"), max_length=16, choices=HandoffKind.choices, default=HandoffKind.HANDOFF)
     # The agency dedupes on it: every delivery attempt of one handoff carries the same key.
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     packet = models.JSONField(_("packet"), default=dict)  # frozen when the handoff is made
@@ -79,8 +86,9 @@ class Handoff(models.Model):
         verbose_name = _("handoff")
         verbose_name_plural = _("handoffs")
         constraints = [
-            # One live handoff of an incident per agency; a failed one may be made again.
-            models.UniqueConstraint(fields=["incident", "agency"], condition=~Q(state="failed"),
+            # One live handoff of an incident per agency; a failed one may be made again, and
+            # updates follow as often as new information comes.
+            models.UniqueConstraint(fields=["incident", "agency"], condition=~Q(state="failed") & Q(kind="handoff"),
                                     name="one_live_handoff_per_agency"),
         ]
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from reporting.models import AttachmentState, Tip
 from triage.identifiers import IdentifierSpan, redact
 from triage.models import Incident
-from triage.urgency import describe_reason
+from triage.urgency import describe_reason, incident_reasons
 
 from .models import Agency, Handoff
 from .routing import incident_tips
@@ -47,11 +47,11 @@ def _iso(value: object) -> str | None:
 def build_packet(handoff: Handoff, incident: Incident, agency: Agency) -> dict[str, object]:
     tips = incident_tips(incident)
     expires = timezone.now() + timedelta(seconds=settings.TIPLINE_HANDOFF_PHOTO_LINK_TTL)
-    # The most urgent tip's reasons explain the incident's urgency (it is their maximum).
+    # The most urgent tip's own reasons, and corroboration by the incident's reporters as it is now.
     triages = [tip.triage for tip in tips if getattr(tip, "triage", None)]
     top = max(triages, key=lambda triage: triage.urgency, default=None)
     return {
-        "type": "incident.handoff",
+        "type": f"incident.{handoff.kind}",
         "handoff_id": handoff.pk,
         "idempotency_key": str(handoff.idempotency_key),
         "created_at": _iso(handoff.created_at),
@@ -59,7 +59,8 @@ def build_packet(handoff: Handoff, incident: Incident, agency: Agency) -> dict[s
             "reference": incident.reference,
             "categories": list(incident.labels),
             "urgency": incident.urgency,
-            "urgency_reasons": [describe_reason(r) for r in (top.urgency_reasons if top else [])],
+            "urgency_reasons": [describe_reason(r) for r in incident_reasons(
+                top.urgency_reasons if top else [], incident.reporter_count, incident.labels)],
             "tip_count": incident.tip_count,
             "reporter_count": incident.reporter_count,
             "first_report_at": _iso(tips[0].received_at) if tips else None,

@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -56,6 +56,11 @@ _WINDOW_OFFSETS = {
     OccurredWindow.THIS_WEEK: timedelta(days=3),
     OccurredWindow.EARLIER: timedelta(days=14),
 }
+
+
+def occurred_at_for(window: str, received_at: datetime) -> datetime | None:
+    """The approximate time of the event from the form's "when" answer."""
+    return received_at - _WINDOW_OFFSETS[OccurredWindow(window)] if window else None
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ def submit_tip(submission: TipSubmission) -> SubmittedTip:
     receipt_hash = hash_receipt(receipt) if receipt else ""
     now = timezone.now()
     window = submission.occurred_window
-    occurred_at = now - _WINDOW_OFFSETS[OccurredWindow(window)] if window else None
+    occurred_at = occurred_at_for(window, now)
 
     quarantine = storages["quarantine"]
     # Files first, under random names (the reporter's own file name can say who they are);

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from reporting.models import Tip
 
+from .dedupe.store import recount
 from .models import Category, TipTriage, TrainingExample
 
 
@@ -30,6 +31,8 @@ def correct_categories(tip: Tip, labels: Sequence[str], by: AbstractBaseUser | N
         triage.needs_human = False
         triage.needs_human_reason = ""
         triage.save(update_fields=["labels", "needs_human", "needs_human_reason"])
+        if triage.incident_id is not None:  # the incident's categories are its tips'
+            recount(triage.incident)
         # Train on the redacted text when there is one: models need no phone numbers.
         return TrainingExample.objects.create(
             tip=tip,

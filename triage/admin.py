@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +24,9 @@ from reporting.models import Tip
 from reporting.scopes import can_see_unredacted, tips_visible_to
 
 from .actions import correct_categories
-from .models import Category, ClassifierVersion, Incident, RetrainingRun, TipTriage
+from .models import Category, ClassifierVersion, Incident, RetrainingRun, StaffNotice, TipTriage
 from .retraining import promote_candidate, request_retraining, worse_on
-from .urgency import describe_reason
+from .urgency import describe_reason, incident_reasons
 from .workflow import (
     assign_incident,
     incident_timeline,
@@ -189,19 +190,50 @@ class NeedsHumanFilter(admin.SimpleListFilter):
         return queryset.filter(tip_triages__needs_human=True).distinct() if self.value() == "yes" else queryset
 
 
+class NewInformationFilter(admin.SimpleListFilter):
+    title = _("new information")
+    parameter_name = "new_information"
+
+    def lookups(self, request, model_admin):  # noqa: ANN001, ANN201
+        return [("yes", _("Yes"))]
+
+    def queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        return queryset.filter(new_information_at__isnull=False) if self.value() == "yes" else queryset
+
+
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
     """The queue: the most urgent, best corroborated incident first."""
 
     list_display = ["reference", "status", "urgency", "reporter_count", "tip_count", "labels", "last_tip_at",
-                    "assigned_to"]
-    list_filter = ["status", CategoryFilter, NeedsHumanFilter, "tip_triages__tip__detected_language",
+                    "assigned_to", "has_new_information"]
+    list_filter = ["status", NewInformationFilter, CategoryFilter, NeedsHumanFilter, "tip_triages__tip__detected_language",
                    "tip_triages__tip__region", "tip_triages__tip__channel", "last_tip_at", "assigned_to"]
     search_fields = ["reference", "tip_triages__tip__reference"]
     ordering = ["-urgency", "-reporter_count", "-last_tip_at"]
-    readonly_fields = ["reference", "created_at", "last_tip_at", "tip_count", "reporter_count", "urgency", "labels",
-                       "assigned_to", "related", "timeline"]
+    readonly_fields = ["reference", "created_at", "last_tip_at", "tip_count", "reporter_count", "urgency",
+                       "urgency_display", "labels", "assigned_to", "new_information_at", "related", "timeline"]
     inlines = [IncidentTipInline]
+
+    @admin.display(description=_("new information"), boolean=True)
+    def has_new_information(self, obj: Incident) -> bool:
+        return obj.new_information_at is not None
+
+    @admin.display(description=_("why this urgency"))
+    def urgency_display(self, obj: Incident) -> str:
+        top = obj.tip_triages.order_by("-urgency").first()
+        reasons = incident_reasons(top.urgency_reasons if top else [], obj.reporter_count, obj.labels)
+        return format_html_join("", "<div>{}</div>", ((describe_reason(r),) for r in reasons)) or "–"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):  # noqa: ANN001, ANN201
+        incident = self.get_object(request, unquote(object_id))
+        if incident is not None and incident.new_information_at is not None and request.method == "GET":
+            self.message_user(request, _(
+                "New information: tips joined this incident after it was verified, handed off or closed. Review "
+                "them, and send the agencies an update if it was handed off."),
+                messages.WARNING)
+            StaffNotice.objects.filter(incident=incident, user=request.user, seen_at=None).update(seen_at=timezone.now())
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("Incidents sharing an identifier"))
     def related(self, obj: Incident) -> str:

@@ -95,8 +95,15 @@ class Incident(models.Model):
     reporter_count = models.PositiveIntegerField(_("reporters"), default=0)
     urgency = models.PositiveSmallIntegerField(_("urgency"), default=0, db_index=True)
     labels = models.JSONField(_("categories"), default=list, blank=True)
+    # {label: tips}, in first-seen order: what `labels` is read from (triage.dedupe.store).
+    label_counts = models.JSONField(default=dict, blank=True, editable=False)
+    # The most urgent tip's own score; `urgency` adds corroboration by distinct reporters.
+    top_tip_urgency = models.PositiveSmallIntegerField(default=0, editable=False)
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="assigned_incidents", verbose_name=_("assigned to"))
+    # Set when a tip joins after the incident was verified, handed off or closed; cleared when
+    # a caseworker has seen it (or sent the agency an update).
+    new_information_at = models.DateTimeField(_("new information"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-urgency", "-last_tip_at"]
@@ -139,6 +146,8 @@ class TipTriage(models.Model):
     )
     # The MinHash signature of the text (60 uint64), so candidates need not be sketched again.
     signature = models.BinaryField(null=True, blank=True, editable=False)
+    # What survives translation (names, day, hours, details, counts, words): triage.dedupe.evidence.
+    evidence = models.JSONField(default=dict, blank=True, editable=False)
     # The closest earlier tip when it joined an existing incident, and how close.
     matched_tip = models.ForeignKey(Tip, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     similarity = models.FloatField(_("similarity"), null=True, blank=True)
@@ -149,6 +158,23 @@ class TipTriage(models.Model):
 
     def __str__(self) -> str:
         return f"triage of {self.tip_id}"
+
+
+class NotSameEvent(models.Model):
+    """A caseworker's word that a tip does not report its incident's event: split out, and a
+    negative pair for the duplicate decision's training (`manage.py train_dedup`)."""
+
+    tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="+")  # a tip of the incident it left
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tip", "other"], name="one_judgement_per_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.tip_id} is not {self.other_id}"
 
 
 class TipIdentifier(models.Model):
@@ -222,3 +248,25 @@ class TrainingExample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {', '.join(self.labels)}"
+
+
+class StaffNotice(models.Model):
+    """Something a staff member should look at: shown on their admin pages until they have seen it."""
+
+    class Kind(models.TextChoices):
+        NEW_INFORMATION = "new_information", _("New information on an incident you acted on")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "seen_at"])]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.incident}"

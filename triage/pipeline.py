@@ -31,8 +31,13 @@ from reporting.bulk import insert_rows, update_rows
 from reporting.intake import record_status_changes
 from reporting.models import Tip, TipStatus
 
-from . import dedupe
+from .alerts import tell_of_new_information
 from .classify import Classification, active_classifier
+from .dedupe import store
+from .dedupe.decision import DuplicateDecision, decide
+from .dedupe.evidence import TipFacts, tip_facts
+from .dedupe.index import DatabaseIndex, MemoryIndex
+from .dedupe.sketches import band_hashes, signature
 from .identifiers import IdentifierSpan, find_identifiers, redact
 from .language import detect_language
 from .models import ClassifierVersion, NeedsHumanReason, TipTriage
@@ -48,10 +53,12 @@ class TriageContext:
     identifiers: list[IdentifierSpan] = field(default_factory=list)
     classification: Classification | None = None
     classifier_version_id: int | None = None
-    duplicate: dedupe.DuplicateDecision | None = None
+    urgency: Urgency | None = None  # the tip's own; the incident adds corroboration
+    duplicate: DuplicateDecision | None = None
     bands: list[int] = field(default_factory=list)
     signature: Any = None
-    facts: dedupe.TipFacts | None = None
+    facts: TipFacts | None = None
+    joined: store.Joined | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -112,28 +119,27 @@ def classify_step(contexts: Sequence[TriageContext]) -> None:
         context.classifier_version_id = version_id
 
 
+def urgency_step(context: TriageContext) -> None:
+    """The tip's own urgency; corroboration belongs to its incident (dedupe.store)."""
+    labels = context.classification.labels if context.classification else []
+    context.urgency = score_urgency(context.text, context.language, labels=labels,
+                                    occurred_window=context.tip.occurred_window)
+
+
 def sketch_step(context: TriageContext) -> None:
     """What the duplicate check compares, computed before its lock: the facts and the sketch."""
-    context.facts = tip_facts(context)
-    context.signature = dedupe.signature(context.text)
-    context.bands = dedupe.band_hashes(context.signature)
+    context.facts = facts_of(context)
+    context.signature = signature(context.text)
+    context.bands = band_hashes(context.signature)
 
 
-def tip_facts(context: TriageContext) -> dedupe.TipFacts:
+def facts_of(context: TriageContext) -> TipFacts:
     tip = context.tip
-    return dedupe.TipFacts(
-        tip_id=tip.pk,
-        text=context.text,
-        language=context.language,
-        received_at=tip.received_at,
-        reporter_id=tip.reporter_id,
-        identifiers=tuple(
-            sorted({(span.type, span.normalized) for span in context.identifiers if span.type in dedupe.STRONG_IDENTIFIERS})
-        ),
-        labels=tuple(context.classification.labels) if context.classification else (),
-        latitude=tip.latitude,
-        longitude=tip.longitude,
-        occurred_at=tip.occurred_at,
+    return tip_facts(
+        tip.pk, context.text, context.language, tip.received_at, tip.reporter_id,
+        identifiers=[(span.type, span.normalized) for span in context.identifiers],
+        labels=context.classification.labels if context.classification else (),
+        latitude=tip.latitude, longitude=tip.longitude, occurred_at=tip.occurred_at, place_name=tip.place_name,
     )
 
 
@@ -142,32 +148,57 @@ def duplicates_step(contexts: Sequence[TriageContext]) -> None:
     """Decide each tip against the stored index and against the batch's earlier tips.
 
     A tip of the batch that opens an incident stands in the batch's index under minus its own
-    id, so a later tip of the same event joins it (dedupe.join_incidents resolves that).
+    id, so a later tip of the same event joins it (store.join_incidents resolves that).
     """
     window = timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS)
     for context in contexts:
         if context.facts is None:  # a custom step list without the sketch step
             sketch_step(context)
-    stored = dedupe.DatabaseIndex().candidates_many(
+    stored = DatabaseIndex().candidates_many(
         [(c.facts, c.bands) for c in contexts], [c.facts.received_at - window for c in contexts]  # type: ignore[union-attr]
     )
-    batch = dedupe.MemoryIndex()
+    batch = MemoryIndex()
     for context, found in zip(contexts, stored, strict=True):
         facts = context.facts
         assert facts is not None
         earlier = batch.candidates(facts, context.bands, facts.received_at - window)
-        context.duplicate = dedupe.decide(facts, context.signature, [*earlier, *found])
+        context.duplicate = decide(facts, context.signature, [*earlier, *found])
         batch.add(facts, context.bands, context.signature, context.duplicate.incident_id or -facts.tip_id)
 
 
-# Later steps plug in here.
+def incidents_step(contexts: Sequence[TriageContext]) -> None:
+    """Join or open the incidents in arrival order, save them and index the tips (under the lock)."""
+    if any(c.duplicate is None or c.facts is None for c in contexts):
+        return  # a custom step list without the duplicate step: no incidents
+    joined = store.join_incidents([(c.facts, c.duplicate, c.urgency.score if c.urgency else 0)  # type: ignore[misc]
+                                   for c in contexts])
+    store.save_incidents(j.incident for j in joined)
+    DatabaseIndex().add_many([(c.facts, c.bands, j.incident.pk) for c, j in zip(contexts, joined, strict=True)])  # type: ignore[misc]
+    for context, joining in zip(contexts, joined, strict=True):
+        context.joined = joining
+    news = sorted({j.incident.pk for j in joined if j.news})
+    if news:
+        transaction.on_commit(lambda: _tell_of_news(news))
+
+
+def _tell_of_news(incident_ids: list[int]) -> None:
+    # After the commit: the tips are triaged whatever happens here, and the incidents keep their
+    # "new information" mark for the admin's list even if no notice could be written.
+    try:
+        tell_of_new_information(incident_ids)
+    except Exception:  # noqa: BLE001 - logged; the mark on the incident stays
+        logger.exception("notices of new information on %d incidents failed", len(incident_ids))
+
+
 STEPS: list[tuple[str, Step]] = [
     ("attachments", clean_attachments_step),
     ("language", for_each(language_step)),
     ("identifiers", for_each(identifiers_step)),
     ("classify", classify_step),
+    ("urgency", for_each(urgency_step)),
     ("sketch", for_each(sketch_step)),
-    ("duplicates", duplicates_step),
+    ("duplicates", duplicates_step),  # from here on, one batch at a time, in the recording transaction
+    ("incidents", incidents_step),
 ]
 
 
@@ -256,14 +287,7 @@ def _record(contexts: list[TriageContext], serial_steps: Sequence[tuple[str, Ste
         serial_started = time.perf_counter()
         _run_steps(contexts, serial_steps)
         started += time.perf_counter() - serial_started  # "record" is the rest of the transaction
-        incidents = _join_incidents(contexts)
-        urgencies = [_urgency(context, incidents[index] if incidents else None) for index, context in enumerate(contexts)]
-        if incidents:
-            dedupe.save_incidents(joined.incident for joined in incidents)
-            dedupe.DatabaseIndex().add_many(
-                [(c.facts, c.bands, j.incident.pk) for c, j in zip(contexts, incidents, strict=True)]  # type: ignore[misc]
-            )
-        _store_findings(contexts, incidents, urgencies)
+        _store_findings(contexts)
         tips = [context.tip for context in contexts]
         record_status_changes(tips, TipStatus.TRIAGED)
         now = timezone.now()
@@ -280,35 +304,14 @@ def _record(contexts: list[TriageContext], serial_steps: Sequence[tuple[str, Ste
     return outcome
 
 
-def _join_incidents(contexts: Sequence[TriageContext]) -> list[dedupe.Joined]:
-    """Incidents for every tip, or none at all when the duplicate step did not run."""
-    if any(context.duplicate is None or context.facts is None for context in contexts):
-        return []
-    return dedupe.join_incidents([(c.facts, c.duplicate) for c in contexts])  # type: ignore[misc]
-
-
-def _urgency(context: TriageContext, joined: dedupe.Joined | None) -> Urgency:
-    labels = context.classification.labels if context.classification else []
-    urgency = score_urgency(
-        context.text,
-        context.language,
-        labels=labels,
-        occurred_window=context.tip.occurred_window,
-        reporter_count=joined.reporter_count if joined else 1,
-    )
-    if joined is not None:
-        joined.incident.urgency = max(joined.incident.urgency, urgency.score)
-    return urgency
-
-
-def _store_findings(contexts: Sequence[TriageContext], incidents: Sequence[dedupe.Joined],
-                    urgencies: Sequence[Urgency]) -> None:
+def _store_findings(contexts: Sequence[TriageContext]) -> None:
     version_ids = {c.classifier_version_id for c in contexts if c.classifier_version_id is not None}
     # A version deleted since this worker cached it is left out; the scores still stand.
     known_versions = set(ClassifierVersion.objects.filter(pk__in=version_ids).values_list("pk", flat=True))
     rows = []
-    for index, (context, urgency) in enumerate(zip(contexts, urgencies, strict=True)):
+    for context in contexts:
         classification = context.classification
+        urgency = context.urgency or score_urgency(context.text, context.language)
         duplicate = context.duplicate
         matched = duplicate.matched_tip_id if duplicate else None
         rows.append(TipTriage(
@@ -321,8 +324,9 @@ def _store_findings(contexts: Sequence[TriageContext], incidents: Sequence[dedup
             identifiers=[{"type": s.type, "start": s.start, "end": s.end, "text": s.text} for s in context.identifiers],
             urgency=urgency.score,
             urgency_reasons=reasons_as_json(urgency),
-            incident=incidents[index].incident if incidents else None,
+            incident=context.joined.incident if context.joined else None,
             signature=context.signature.tobytes() if context.signature is not None else None,
+            evidence=context.facts.evidence.as_json() if context.facts else {},
             # A match within the batch is a tip being triaged right now: a real row once committed.
             matched_tip_id=matched,
             similarity=duplicate.similarity if duplicate else None,

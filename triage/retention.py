@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from reporting.models import Attachment, Tip, TipStatus
 
+from .dedupe.store import recount
 from .models import Incident, TipTriage, TrainingExample
-from .workflow import recount
 
 logger = logging.getLogger(__name__)
 

@@ -396,6 +396,26 @@ def score_urgency(
     return Urgency(max(0, min(100, total)), tuple(ordered))
 
 
+def incident_urgency(top_tip_urgency: int, reporter_count: int, labels: Collection[str] = ()) -> int:
+    """An incident's urgency: its most urgent tip's own score plus corroboration by its
+    independent reporters (none for spam or not-a-crime incidents)."""
+    label_set = set(labels)
+    if label_set & NO_URGENCY_LABELS and not label_set & CATEGORY_POINTS.keys():
+        return 0
+    return min(100, top_tip_urgency + sum(reason.points for reason in _corroboration_reason(reporter_count)))
+
+
+def incident_reasons(top_tip_reasons: Collection[dict[str, object]], reporter_count: int,
+                     labels: Collection[str] = ()) -> list[dict[str, object]]:
+    """The reasons behind `incident_urgency`: the top tip's own, and corroboration as it is now."""
+    own = [reason for reason in top_tip_reasons if reason.get("code") != "corroborated"]
+    label_set = set(labels)
+    if label_set & NO_URGENCY_LABELS and not label_set & CATEGORY_POINTS.keys():
+        return own
+    now = [{"code": r.code, "points": r.points, "evidence": r.evidence} for r in _corroboration_reason(reporter_count)]
+    return sorted([*own, *now], key=lambda r: -int(str(r.get("points") or 0)))
+
+
 def _text_reasons(text: str, language: str) -> list[UrgencyReason]:
     """The strongest mention per reason; a mention no stronger than one already found is skipped."""
     folded = _fold(text)

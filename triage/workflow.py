@@ -6,12 +6,10 @@ status change (reporters hear of the ones they are told about) and writes the au
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, ProtectedError, Q
+from django.db.models import ProtectedError, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +17,10 @@ from reporting.audit import record_audit
 from reporting.intake import record_status_change
 from reporting.models import Message, Tip, TipEvent, TipStatus
 
-from .dedupe import new_incident_reference
-from .models import Incident, IncidentStatus, TipIdentifier, TipTriage
+from .dedupe.decision import MEMBERS_COMPARED
+from .dedupe.index import NAME_KEY
+from .dedupe.store import new_incident_references, recount
+from .models import Incident, IncidentStatus, NotSameEvent, TipIdentifier, TipTriage
 
 REJECTIONS = {
     "spam": TipStatus.REJECTED_SPAM,
@@ -59,21 +59,6 @@ def reject_incident(incident: Incident, reason: str, by: AbstractBaseUser | None
     return moved
 
 
-def recount(incident: Incident) -> Incident:
-    """Counts, urgency and categories from the incident's tips, after tips moved in or out."""
-    triages = TipTriage.objects.filter(incident=incident)
-    figures = triages.aggregate(tips=Count("tip"), reporters=Count("tip__reporter", distinct=True),
-                                last=Max("tip__received_at"), urgency=Max("urgency"))
-    labels = Counter(label for labels in triages.values_list("labels", flat=True) for label in labels)
-    incident.tip_count = figures["tips"]
-    incident.reporter_count = figures["reporters"]
-    incident.last_tip_at = figures["last"] or incident.last_tip_at
-    incident.urgency = figures["urgency"] or 0
-    incident.labels = [label for label, _count in labels.most_common(5)]
-    incident.save(update_fields=["tip_count", "reporter_count", "last_tip_at", "urgency", "labels"])
-    return incident
-
-
 def merge_incidents(target: Incident, others: list[Incident], by: AbstractBaseUser | None) -> Incident:
     """Gather the others' tips into `target`; the emptied incidents are deleted.
 
@@ -95,18 +80,24 @@ def merge_incidents(target: Incident, others: list[Incident], by: AbstractBaseUs
 
 
 def split_tip(tip: Tip, by: AbstractBaseUser | None) -> Incident:
-    """Take a tip out of its incident into a new one of its own."""
+    """"Not the same event": take a tip out of its incident into a new one of its own.
+
+    The caseworker's word is kept as negative pairs (the tip against the incident's newest
+    tips) for the duplicate decision's next training (`manage.py train_dedup`).
+    """
     with transaction.atomic():
         triage = TipTriage.objects.select_for_update(of=("self",)).select_related("incident").get(tip=tip)
         source = triage.incident
-        reference = new_incident_reference()
-        while Incident.objects.filter(reference=reference).exists():
-            reference = new_incident_reference()
+        [reference] = new_incident_references(1)
         incident = Incident.objects.create(reference=reference, last_tip_at=tip.received_at)
         triage.incident = incident
         triage.save(update_fields=["incident"])
         recount(incident)
         if source is not None:
+            others = (TipTriage.objects.filter(incident=source).order_by("-tip__received_at")
+                      .values_list("tip_id", flat=True)[:MEMBERS_COMPARED])
+            NotSameEvent.objects.bulk_create([NotSameEvent(tip=tip, other_id=other, created_by=by) for other in others],
+                                             ignore_conflicts=True)
             recount(source)
             if not source.tip_count:
                 try:
@@ -140,7 +131,9 @@ def incident_timeline(incident: Incident) -> list[tuple[str, str, str]]:
 
 def related_incidents(incident: Incident, limit: int = 10) -> list[Incident]:
     """Other incidents whose tips share an identifier (plate, phone, place cell ...) with this one's."""
-    keys = TipIdentifier.objects.filter(tip__triage__incident=incident).values_list("kind", "value")
+    # Name skeletons are index keys that unrelated incidents share too: not ties worth showing.
+    keys = (TipIdentifier.objects.filter(tip__triage__incident=incident).exclude(kind=NAME_KEY)
+            .values_list("kind", "value"))
     shared = Q()
     for kind, value in set(keys):
         shared |= Q(kind=kind, value=value)

@@ -37,7 +37,9 @@ def test_the_packet_keeps_only_the_identifiers_the_agency_may_receive(incident: 
     assert handoff.packet["idempotency_key"] == str(handoff.idempotency_key)
     assert handoff.packet["incident"]["reference"] == incident.reference
     assert handoff.packet["incident"]["regions"] == ["north"]
-    assert handoff.packet["incident"]["urgency_reasons"] == ["People in danger: “encerradas” (+45)"]
+    # The top tip's own reasons, and corroboration by the incident's reporters as it is now.
+    assert handoff.packet["incident"]["urgency_reasons"] == ["People in danger: “encerradas” (+45)",
+                                                             "Corroborated by 2 reporters (+10)"]
     strict = create_handoff(incident, agencies["diego"], by=None)  # a profile with no identifiers
     assert "ABC-1234" not in strict.packet["tips"][0]["text"] and "[PLATE]" in strict.packet["tips"][0]["text"]
     assert AuditEvent.objects.filter(action="handed_off", object_id=incident.reference).count() == 2

@@ -50,7 +50,8 @@ def test_merging_gathers_the_tips_and_recounts(incident: Incident) -> None:
     other = another_incident(urgency=80)
     merged = merge_incidents(incident, [other], by=None)
     assert not Incident.objects.filter(pk=other.pk).exists()
-    assert (merged.tip_count, merged.reporter_count, merged.urgency) == (3, 3, 80)
+    # The most urgent tip's 80, and +20 for corroboration by three reporters once together.
+    assert (merged.tip_count, merged.reporter_count, merged.urgency) == (3, 3, 100)
     assert set(merged.labels) == {"people_smuggling", "goods_smuggling"}
     assert AuditEvent.objects.get(action="merged").detail == {"merged": [other.reference]}
 

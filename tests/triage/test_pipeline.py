@@ -26,7 +26,8 @@ def test_it_triages_a_tip_once_with_language_timings_and_clean_photos() -> None:
 
     tip = Tip.objects.get(pk=tip_id)
     assert tip.status == "triaged" and tip.detected_language == "es" and tip.triaged_at
-    assert set(tip.triage_timings) == {"attachments", "language", "identifiers", "classify", "sketch", "duplicates", "record"}
+    assert set(tip.triage_timings) == {"attachments", "language", "identifiers", "classify", "urgency", "sketch", "duplicates", "incidents",
+                                       "record"}
     assert Attachment.objects.get(tip_id=tip_id).state == "clean"
     assert triage_tip(tip_id) == "already_triaged"
     assert list(TipEvent.objects.filter(tip_id=tip_id).values_list("to_status", flat=True)) == [
@@ -122,7 +123,8 @@ def test_a_batch_gathers_reports_of_one_event_made_within_it() -> None:
     assert Tip.objects.get(pk=other).triage.matched_tip_id in {first, again}  # the earlier reports, same batch
     assert Incident.objects.count() == 2
     timings = Tip.objects.get(pk=first).triage_timings
-    assert set(timings) == {"attachments", "language", "identifiers", "classify", "sketch", "duplicates", "record"}
+    assert set(timings) == {"attachments", "language", "identifiers", "classify", "urgency", "sketch", "duplicates", "incidents",
+                                       "record"}
     assert triage_batch([first, again]) == {first: "already_triaged", again: "already_triaged"}
 
 

@@ -7,8 +7,10 @@ model memorised; that is how a model looks better than it is (triage/evaluation/
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from triage.classify import EVALUATION_PATH, SEED_PATH, LabelledText, read_examples
+from triage.dedupe.evaluation import DEVELOPMENT_PATH, EVALUATION_PATHS, read_items
 from triage.features import folded_words
 
 # Shorter tips ("ok", "test", "👍", "is this anonymous?") are what everybody writes; two writers
@@ -75,3 +77,27 @@ def test_the_evaluation_set_covers_every_label_in_six_languages() -> None:
     assert {language for language, _ in per_pair} == set(LANGUAGES)
     assert {label for _, label in per_pair} == seed_labels
     assert min(per_pair[(language, label)] for language in LANGUAGES for label in seed_labels) >= 10
+
+
+def _dedup_texts(path: Path) -> list[LabelledText]:
+    return [LabelledText(str(item["text"]), ()) for item in read_items(path)]
+
+
+def test_no_duplicate_evaluation_report_is_a_near_copy_of_a_development_report() -> None:
+    development = _dedup_texts(DEVELOPMENT_PATH)
+    for path in EVALUATION_PATHS:
+        assert near_copies(_dedup_texts(path), development) == [], path.name
+
+
+def test_the_duplicate_sets_have_the_size_and_shape_the_decision_is_measured_on() -> None:
+    development = read_items(DEVELOPMENT_PATH)
+    incidents = Counter(str(item["incident"]) for item in development)
+    assert len(development) >= 600 and len(incidents) >= 300
+    assert sum(1 for size in incidents.values() if size > 1) >= len(incidents) / 3
+    assert {str(item["language"]) for item in development} == set(LANGUAGES)
+    assert 0.5 <= sum("latitude" in item for item in development) / len(development) <= 0.7
+    evaluation = read_items(EVALUATION_PATHS[0])
+    assert len(evaluation) >= 300
+    # Other writers: no id prefix of the development set appears in the evaluation sets.
+    prefixes = {str(item["id"])[:2] for item in development}
+    assert not prefixes & {str(item["id"])[:2] for path in EVALUATION_PATHS for item in read_items(path)}

@@ -1,91 +1,93 @@
-"""Evaluate duplicate clustering on a labelled file, in file order, without touching the database."""
+"""Evaluate duplicate gathering on labelled files, in arrival order, without touching the database."""
 
 from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from triage.classify import iter_jsonl
-from triage.dedupe import (
-    STRONG_IDENTIFIERS,
-    TipFacts,
-    bcubed_scores,
-    cluster_in_order,
-    pairwise_scores,
-)
-from triage.identifiers import find_identifiers
-
-_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+from triage import classify
+from triage.dedupe.decision import model_from_json, shipped_model
+from triage.dedupe.evaluation import EVALUATION_PATHS, evaluate, labelled_facts, read_items
+from triage.models import ClassifierVersion
 
 
-def read_items(path: Path) -> list[dict[str, object]]:
-    items = []
-    try:
-        for number, item in iter_jsonl(path):
-            if not {"id", "text", "incident"} <= set(item):
-                raise CommandError(f"{path}:{number}: needs id, text and incident")
-            items.append(item)
-    except ValueError as exc:
-        raise CommandError(str(exc)) from exc
-    return items
-
-
-def facts_for(position: int, item: dict[str, object]) -> TipFacts:
-    occurred = item.get("occurred_at")
-    occurred_at = datetime.fromisoformat(str(occurred)) if occurred else None
-    if occurred_at is not None and occurred_at.tzinfo is None:
-        occurred_at = occurred_at.replace(tzinfo=UTC)
-    text, language = str(item["text"]), str(item.get("language") or "")
-    spans = find_identifiers(text, language)
-    return TipFacts(
-        tip_id=position,
-        text=text,
-        language=language,
-        # File order stands for arrival order, a minute apart, unless a time is given.
-        received_at=occurred_at or _EPOCH + timedelta(minutes=position),
-        reporter_id=int(item.get("reporter", position)),  # type: ignore[arg-type]
-        identifiers=tuple(sorted({(s.type, s.normalized) for s in spans if s.type in STRONG_IDENTIFIERS})),
-        labels=tuple(item.get("labels") or ()),  # type: ignore[arg-type]
-        latitude=item.get("latitude"),  # type: ignore[arg-type]
-        longitude=item.get("longitude"),  # type: ignore[arg-type]
-        occurred_at=occurred_at,
-    )
+def classifier_for(model: Path | None, labels: str) -> classify.LoadedClassifier | None:
+    """The classifier whose categories the decision reads: `--model`, else the active one."""
+    if labels == "file":
+        return None
+    if model is None:
+        version = ClassifierVersion.objects.filter(is_active=True).first()
+        if version is None:
+            raise CommandError("no active classifier: give --model, or --labels file to use the file's categories")
+        model = classify.version_path(version)
+    if not (model / classify.META_FILE).exists():
+        raise CommandError(f"{model}: not a model directory (no {classify.META_FILE})")
+    return classify.LoadedClassifier(model)
 
 
 class Command(BaseCommand):
-    help = "Pairwise and B-cubed precision, recall and F1 of duplicate clustering on a JSONL file."
+    help = ("Pairwise and B-cubed precision, recall and F1 of duplicate gathering, split into same- and "
+            "cross-language pairs, beside a place-and-time rule and word overlap; and the worst false merges. "
+            "By default: the separately written evaluation sets.")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--data", type=Path, required=True, help='JSONL {"id", "text", "incident", "language"?, ...}')
+        parser.add_argument("--data", type=Path, nargs="+", default=list(EVALUATION_PATHS),
+                            help='JSONL {"id", "text", "incident", "language"?, "reporter"?, "received_at"?, '
+                                 '"latitude"?, "longitude"?, "occurred_window"?, "place_name"?, "labels"?}')
+        parser.add_argument("--labels", choices=["model", "file"], default="model",
+                            help="categories from the classifier (as in the pipeline) or from the file")
+        parser.add_argument("--model", type=Path, help="classifier directory (default: the active one)")
+        parser.add_argument("--pair-model", type=Path, help="pair model JSON written by train_dedup (default: the shipped one)")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: object, **options: object) -> None:
-        path: Path = options["data"]  # type: ignore[assignment]
-        if not path.exists():
-            raise CommandError(f"{path}: no such file")
-        items = read_items(path)
-        started = time.perf_counter()
-        facts = [facts_for(position, item) for position, item in enumerate(items)]
+        paths: list[Path] = options["data"]  # type: ignore[assignment]
+        for path in paths:
+            if not path.exists():
+                raise CommandError(f"{path}: no such file")
+        pair_model = options["pair_model"]
+        model = model_from_json(json.loads(pair_model.read_text())) if pair_model else shipped_model()  # type: ignore[union-attr]
+        files = {}
+        for path in paths:
+            try:
+                files[path] = read_items(path)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+        classifier = classifier_for(options["model"], options["labels"])  # type: ignore[arg-type]
         window = timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS)
-        clusters = cluster_in_order(sorted(facts, key=lambda f: (f.received_at, f.tip_id)), window)
-        elapsed = time.perf_counter() - started
-        truth = {str(position): str(item["incident"]) for position, item in enumerate(items)}
-        predicted = {str(position): str(cluster) for position, cluster in clusters.items()}
-        report = {
-            "tips": len(items),
-            "pairwise": pairwise_scores(truth, predicted),
-            "bcubed": bcubed_scores(truth, predicted),
-            "tips_per_second": round(len(items) / elapsed, 1) if elapsed else None,
-        }
+        reports = {}
+        for path, items in files.items():
+            facts = labelled_facts(items, classifier)
+            started = time.perf_counter()
+            report = evaluate(items, facts, window, model)
+            elapsed = time.perf_counter() - started
+            report["tips_per_second"] = round(len(items) / elapsed, 1) if elapsed else None
+            reports[str(path)] = report
         if options["json"]:
-            self.stdout.write(json.dumps(report))
+            self.stdout.write(json.dumps(reports if len(reports) > 1 else next(iter(reports.values())), ensure_ascii=False))
             return
-        for name in ("pairwise", "bcubed"):
+        for path, report in reports.items():
+            self._print(path, report)
+
+    def _print(self, path: str, report: dict) -> None:
+        write = self.stdout.write
+        write(f"\n{path}: {report['tips']} tips, {report['incidents']} incidents ({report['tips_per_second']} tips/s)")
+        write(f"{'':24} {'precision':>9} {'recall':>7} {'F1':>6}   pairs (predicted / true)")
+        for name in ("ours", "place_time_rule", "word_overlap"):
             scores = report[name]
-            self.stdout.write(f"{name:9} precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  F1 {scores['f1']:.3f}")  # type: ignore[index]
-        self.stdout.write(f"{report['tips']} tips, {report['tips_per_second']} tips/s")
+            label = name + (f" (Jaccard ≥ {scores['threshold']})" if name == "word_overlap" else "")
+            write(label)
+            for part in ("pairwise", "bcubed", "same_language", "cross_language"):
+                s = scores[part]
+                pairs = f"   {s['pairs_predicted']} / {s['pairs_true']}" if "pairs_true" in s else ""
+                write(f"  {part:22} {s['precision']:9.3f} {s['recall']:7.3f} {s['f1']:6.3f}{pairs}")
+        write("worst false merges (score, why: new tip ← joined tip):")
+        for merge in report["worst_false_merges"]:
+            write(f"  {merge['score']:.2f} {'+'.join(merge['reasons'])}: [{merge['tip']['id']} {merge['tip']['language']}] "
+                  f"{merge['tip']['text'][:90]!r}")
+            write(f"{'':8}← [{merge['joined']['id']} {merge['joined']['language']}] {merge['joined']['text'][:90]!r}")

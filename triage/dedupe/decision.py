@@ -1,0 +1,276 @@
+"""The duplicate decision: does a new report describe the same event as an incident?
+
+1. Each candidate report is compared with the new one on evidence that survives translation
+   (`pair_features`): shared identifiers, names, place, day and hour, vehicles, colours and goods,
+   counts, categories, and text similarity within one language. A logistic model learned from
+   the team's development set (`pair_model.json`, `manage.py train_dedup`) turns them into the
+   probability that both report one event.
+2. An incident is judged as a whole: its score mixes the best member's probability with the mean
+   over the members compared (`INCIDENT_MEAN_WEIGHT`), so a report that resembles one member
+   but not the others does not chain a new event into it, and a large incident does not keep
+   absorbing loosely similar tips.
+3. The best incident is joined when its score reaches the model's threshold; otherwise the
+   report opens a new incident. A pair with no specific tie (`has_specific_tie`: identifier,
+   name, pins within 3 km, wording alike, or the same day with the same hour or details) counts
+   as no match whatever the model says: the kind of event, the day and the counts alone are
+   shared by too many different events.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .evidence import TipFacts
+from .sketches import signature
+
+MODEL_PATH = Path(__file__).resolve().parent / "pair_model.json"
+NOT_EVENTS = frozenset({"not_a_crime_report", "spam_abuse"})
+NEAR_KM, CLOSE_KM, FAR_KM = 1.0, 3.0, 10.0
+# Members of a candidate incident compared with a new report, at most (the index loads them).
+MEMBERS_COMPARED = 8
+EARTH_RADIUS_KM = 6371.0
+SAME_WORDS = 0.9  # sketch agreement from which two texts are one message sent twice
+
+FEATURES = (
+    "text_sketch",          # MinHash Jaccard of the texts (same-language wording)
+    "word_overlap",         # share of the shorter report's distinctive word prefixes found in the other
+    "names_shared",         # rare words (names) spelt alike across scripts, up to 3
+    "identifier_shared",    # the same plate, phone, handle ...
+    "identifier_conflict",  # both give a plate (or a phone ...), and none is shared
+    "places_known",         # both reports carry a pin
+    "within_1km",
+    "within_3km",
+    "beyond_10km",
+    "received_gap_log",     # log(1 + hours between arrivals)
+    "within_6h",
+    "within_24h",
+    "beyond_72h",
+    "same_day",             # the day each text (or form) says the event happened
+    "days_apart",           # two days or more between those days
+    "hour_match",           # both give a clock hour, within an hour of each other
+    "hour_conflict",        # both give one, three hours or more apart
+    "labels_shared",
+    "labels_conflict",      # both classified, no category in common
+    "details_shared",       # vehicles, colours, goods, uniforms, children ... in common, up to 3
+    "things_shared",        # vehicles, colours and goods in common, up to 3: what tells one event from another
+    "vehicle_conflict",     # both name vehicles, none in common
+    "colour_conflict",      # both name colours, none in common
+    "goods_conflict",       # both name what was carried (fuel, drugs, cattle ...), none in common
+    "names_jaccard",        # shared names over all names of both: other names point to other people
+    "counts_shared",        # the same number of people or things, give or take a third
+    "counts_conflict",      # both give numbers, none close
+    "concepts_jaccard",     # the classifier's concepts in common (bribe, migrant, night ...)
+    "concepts_apart",       # telling concepts (bribe, weapon, fuel ...) only one of the two speaks of, up to 3
+    "place_time_agree",     # same place (pin or name) and day, and what was seen agrees
+    "place_time_disagree",  # same place and day, and what was seen differs: another event there
+    "same_language",
+    "not_event",            # either is spam or not a crime report
+    "same_reporter",
+    "near_same_day",        # within 3 km and the same day
+    "names_same_day",       # a shared name and the same day
+    "text_same_day",        # sketch similarity × the same day
+)
+VEHICLES = frozenset({"truck", "van", "pickup", "car", "motorbike", "bus", "boat", "taxi", "horse", "drone"})
+COLOURS = frozenset({"white", "black", "red", "blue", "green", "grey", "silver", "yellow"})
+GOODS = frozenset({"cigarettes", "fuel", "drugs", "weapons", "cattle"})
+THINGS = VEHICLES | COLOURS | GOODS
+# Concepts (triage.concepts) that tell one kind of event from another at the same place.
+TELLING_CONCEPTS = frozenset({"drug", "cigarette", "fuel", "alcohol", "weapon", "bribe", "official", "document",
+                              "packed_people", "violence", "armed_group", "exploitation", "migrant"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    facts: TipFacts
+    incident_id: int | None
+    signature: np.ndarray | None = None  # stored sketch, when known
+
+
+@dataclass(frozen=True)
+class DuplicateDecision:
+    incident_id: int | None
+    matched_tip_id: int | None
+    similarity: float | None  # the incident's score, 0–1
+    reasons: tuple[str, ...] = ()
+    copy_of: int | None = None  # a tip of that incident with the very same words: no new source
+
+
+@dataclass(frozen=True)
+class PairModel:
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    incident_mean_weight: float
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(rows @ self.weights + self.bias)))
+
+    def as_json(self) -> dict[str, object]:
+        return {"features": list(FEATURES), "weights": [round(float(w), 5) for w in self.weights],
+                "bias": round(self.bias, 5), "threshold": self.threshold,
+                "incident_mean_weight": self.incident_mean_weight}
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> PairModel:
+    return model_from_json(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
+
+
+def model_from_json(data: dict[str, object]) -> PairModel:
+    weights = dict(zip(data["features"], data["weights"], strict=True))  # type: ignore[call-overload]
+    # A feature the file does not know weighs nothing: an older model still loads.
+    return PairModel(np.array([float(weights.get(name, 0.0)) for name in FEATURES]), float(data["bias"]),  # type: ignore[arg-type]
+                     float(data["threshold"]), float(data["incident_mean_weight"]))  # type: ignore[arg-type]
+
+
+def distance_km(a: TipFacts, b: TipFacts) -> float | None:
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))  # type: ignore[arg-type]
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return EARTH_RADIUS_KM * 2 * math.asin(math.sqrt(h))
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _conflict(a: frozenset[str], b: frozenset[str]) -> float:
+    return float(bool(a and b) and not a & b)
+
+
+def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float) -> list[float]:
+    """The evidence that two reports describe one event, in the order of FEATURES."""
+    ea, eb = new.evidence, old.evidence
+    shared_ids = set(new.identifiers) & set(old.identifiers)
+    kinds_a, kinds_b = {k for k, _v in new.identifiers}, {k for k, _v in old.identifiers}
+    id_conflict = bool(kinds_a & kinds_b) and not shared_ids
+    distance = distance_km(new, old)
+    gap = abs((new.received_at - old.received_at).total_seconds()) / 3600
+    day_gap = abs((new.day - old.day).days)
+    same_day = float(day_gap == 0)
+    hour_gaps = [min(abs(x - y), 24 - abs(x - y)) for x in ea.hours for y in eb.hours]
+    labels_a, labels_b = set(new.labels) - NOT_EVENTS, set(old.labels) - NOT_EVENTS
+    names = min(3, len(ea.names & eb.names))
+    near = distance is not None and distance <= CLOSE_KM
+    counts_close = any(abs(x - y) <= max(1, 0.34 * max(x, y)) for x in ea.counts for y in eb.counts)
+    concept_union = ea.concepts | eb.concepts
+    concepts_jaccard = len(ea.concepts & eb.concepts) / len(concept_union) if concept_union else 0.0
+    place_time = float(near or names > 0) * same_day * float(gap <= 48)
+    agree = bool(ea.details & eb.details) or concepts_jaccard >= 0.5 or counts_close or bool(labels_a & labels_b)
+    disagree = (bool(_conflict(ea.details & VEHICLES, eb.details & VEHICLES) or _conflict(ea.details & GOODS, eb.details & GOODS)
+                     or _conflict(ea.details & COLOURS, eb.details & COLOURS))
+                or len((ea.concepts ^ eb.concepts) & TELLING_CONCEPTS) >= 2
+                or (bool(labels_a and labels_b) and not labels_a & labels_b))
+    return [
+        sketch_similarity,
+        _overlap(ea.words, eb.words),
+        names,
+        float(bool(shared_ids)),
+        float(id_conflict),
+        float(distance is not None),
+        float(distance is not None and distance <= NEAR_KM),
+        float(near),
+        float(distance is not None and distance > FAR_KM),
+        math.log1p(gap),
+        float(gap <= 6),
+        float(gap <= 24),
+        float(gap > 72),
+        same_day,
+        float(day_gap >= 2),
+        float(bool(hour_gaps) and min(hour_gaps) <= 1),
+        float(bool(hour_gaps) and min(hour_gaps) >= 3),
+        float(bool(labels_a & labels_b)),
+        float(bool(labels_a and labels_b) and not labels_a & labels_b),
+        min(3, len(ea.details & eb.details)),
+        min(3, len(ea.details & eb.details & THINGS)),
+        _conflict(ea.details & VEHICLES, eb.details & VEHICLES),
+        _conflict(ea.details & COLOURS, eb.details & COLOURS),
+        _conflict(ea.details & GOODS, eb.details & GOODS),
+        len(ea.names & eb.names) / len(ea.names | eb.names) if ea.names and eb.names else 0.0,
+        float(counts_close),
+        float(bool(ea.counts and eb.counts) and not counts_close),
+        concepts_jaccard,
+        min(3, len((ea.concepts ^ eb.concepts) & TELLING_CONCEPTS)),
+        place_time * float(agree),
+        place_time * float(disagree),
+        float(new.language == old.language and bool(new.language)),
+        float(bool((set(new.labels) | set(old.labels)) & NOT_EVENTS)),
+        float(new.reporter_id == old.reporter_id),
+        float(near) * same_day,
+        float(names > 0) * same_day,
+        sketch_similarity * same_day,
+    ]
+
+
+# A specific tie, at least one of which two reports must share before the model is asked (and
+# they must have arrived within MAX_GAP_HOURS of each other): the
+# same identifier or name, pins within CLOSE_KM, wording alike; or, on the same day, the same
+# clock hour, or the same vehicles, goods or colours with the same kind of event or the same count.
+# Categories, concepts, the day and counts alone are shared by too many different events.
+TIE_MIN_TEXT, TIE_MIN_WORDS, TIE_MIN_CONCEPTS = 0.25, 0.5, 0.5
+# Reports of one event arrive within a few days of it; beyond this apart, reports (even with the
+# same plate or the same words) are of another event.
+MAX_GAP_HOURS = 96
+
+
+def has_specific_tie(row: Sequence[float]) -> bool:
+    named = dict(zip(FEATURES, row, strict=True))
+    if named["received_gap_log"] > math.log1p(MAX_GAP_HOURS):  # the same smuggler again is another incident
+        return False
+    if (named["identifier_shared"] or named["names_shared"] or named["within_3km"]
+            or named["text_sketch"] >= TIE_MIN_TEXT or named["word_overlap"] >= TIE_MIN_WORDS):
+        return True
+    if not named["same_day"]:
+        return False
+    details = named["things_shared"] >= 1
+    return bool(named["hour_match"] or (details and named["concepts_jaccard"] >= TIE_MIN_CONCEPTS)
+                or (details and named["counts_shared"]))
+
+
+def _reasons(row: Sequence[float]) -> tuple[str, ...]:
+    named = dict(zip(FEATURES, row, strict=True))
+    reasons = [reason for reason, feature in (("identifier", "identifier_shared"), ("place_time", "near_same_day"),
+                                              ("name", "names_shared"), ("text", "text_sketch"))
+               if named[feature] >= (0.3 if feature == "text_sketch" else 1)]
+    return tuple(reasons) or ("evidence",)
+
+
+def decide(facts: TipFacts, sig: np.ndarray, candidates: Sequence[Candidate],
+           model: PairModel | None = None) -> DuplicateDecision:
+    """Which incident, if any, the report joins: see the module's docstring."""
+    model = model or shipped_model()
+    usable = [c for c in candidates if c.facts.tip_id != facts.tip_id and c.incident_id is not None]
+    usable = list({c.facts.tip_id: c for c in usable}.values())
+    if not usable:
+        return DuplicateDecision(None, None, None)
+    sketches = np.stack([c.signature if c.signature is not None else signature(c.facts.text) for c in usable])
+    similarities = (sketches == sig).mean(axis=1).tolist()
+    rows = [pair_features(facts, c.facts, s) for c, s in zip(usable, similarities, strict=True)]
+    probabilities = [p if has_specific_tie(row) else 0.0
+                     for p, row in zip(model.probabilities(np.array(rows)).tolist(), rows, strict=True)]
+    by_incident: dict[int, list[int]] = defaultdict(list)
+    for position, candidate in enumerate(usable):
+        by_incident[candidate.incident_id].append(position)  # type: ignore[index]
+    best: tuple[float, int, int] | None = None  # (score, incident, best member's position)
+    for incident_id, positions in by_incident.items():
+        members = sorted((probabilities[p] for p in positions), reverse=True)[:MEMBERS_COMPARED]
+        score = (1 - model.incident_mean_weight) * members[0] + model.incident_mean_weight * sum(members) / len(members)
+        top = max(positions, key=lambda p: probabilities[p])
+        if best is None or score > best[0]:
+            best = (score, incident_id, top)
+    assert best is not None
+    score, incident_id, top = best
+    if score < model.threshold:
+        return DuplicateDecision(None, None, None)
+    copies = [p for p in by_incident[incident_id] if similarities[p] >= SAME_WORDS]
+    copy_of = usable[copies[0]].facts.tip_id if copies else None
+    return DuplicateDecision(incident_id, usable[top].facts.tip_id, round(score, 3), _reasons(rows[top]), copy_of)

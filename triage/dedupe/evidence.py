@@ -1,0 +1,367 @@
+"""What a report says that survives translation: the evidence two reports of one event share.
+
+Read once per tip, before the gathering lock, and stored with its triage (`TipTriage.evidence`),
+so a candidate is compared without reading its text again:
+
+- `names`: skeletons of the rare words (place names, nicknames, boat names), transliterated to
+  Latin letters and reduced to their consonants, so "Tarajal", "الطراخال" and "Тарахаль" meet;
+- `day` and `hours`: the day the text says the event happened ("anoche", "вчера ночью",
+  "hier soir", relative to the day the tip arrived) and the clock hours it gives ("a las 2",
+  "около двух", "vers 2h");
+- `details`: vehicles, colours and goods, each one word in every language ("camioneta",
+  "фургон" and "van" are all `van`);
+- `counts`: how many people or things ("four men", "quatre hommes", "4 hommes");
+- `words`: the folded word prefixes, for similarity between reports in one language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from anyascii import anyascii
+
+from ..features import CONCEPT_MARK, base_language, concepts, folded_words
+from ..folding import fold
+
+SEED = Path(__file__).resolve().parent.parent / "seed" / "training.jsonl"
+# A word in at least this many seed tips is common language, not a name.
+COMMON_IN_SEED_TIPS = 8
+MIN_NAME_LETTERS = 4  # shorter rare words are typos and abbreviations more often than names
+MIN_SKELETON = 3  # "kt" would meet too many other words
+WORD_PREFIX = 5
+MAX_WORDS = 60  # stored per tip: enough for a long report's distinctive words
+
+_WORD_RE = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
+_VOWELS = str.maketrans("", "", "aeiouyw'")  # w and y stand for Arabic و and ي, mostly vowels
+
+
+STRONG_IDENTIFIERS = frozenset({"phone", "email", "plate", "id_number", "handle", "link"})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    names: frozenset[str] = frozenset()
+    day: int | None = None  # days before the tip arrived (0 today, 1 yesterday), when the text says
+    hours: frozenset[int] = frozenset()
+    details: frozenset[str] = frozenset()
+    counts: frozenset[int] = frozenset()
+    words: frozenset[str] = frozenset()
+    concepts: frozenset[str] = frozenset()  # the classifier's six-language concepts (bribe, migrant ...)
+
+    def as_json(self) -> dict[str, object]:
+        return {"names": sorted(self.names), "day": self.day, "hours": sorted(self.hours),
+                "details": sorted(self.details), "counts": sorted(self.counts), "words": sorted(self.words),
+                "concepts": sorted(self.concepts)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object] | None) -> Evidence:
+        if not data:
+            return cls()
+        day = data.get("day")
+        return cls(frozenset(data.get("names") or ()), int(day) if day is not None else None,  # type: ignore[arg-type]
+                   frozenset(data.get("hours") or ()), frozenset(data.get("details") or ()),  # type: ignore[arg-type]
+                   frozenset(data.get("counts") or ()), frozenset(data.get("words") or ()),  # type: ignore[arg-type]
+                   frozenset(data.get("concepts") or ()))  # type: ignore[arg-type]
+
+
+# --- the lexicon: one entry per meaning, its words in the six languages, folded ----------------
+# A trailing * takes any ending ("camion*" is camion, camiones, camioneta is listed apart).
+
+DETAILS: dict[str, str] = {
+    # vehicles
+    "truck": "truck* lorry lorries trailer* camion camiones trailer trailers rastra* caminhao caminhoes carreta* "
+             "грузовик* фура фуры фуру фурой камаз* شاحن* تريلا* كميون* kamion* gruzovik*",
+    "van": "van vans minivan* camioneta* furgon* fourgon* fourgonnette* kombi* фургон* микроавтобус* "
+           "газел* буханк* فان ميكروباص* furgao furgoes fourgonette*",
+    "pickup": "pickup* pick-up* troca* ranchera* hilux* pikap* пикап* بيكاب* هايلوكس*",
+    "car": "car cars sedan* auto autos carro carros coche* voiture* bagnole* caisse машин* легков* тачк* "
+           "سيار* toyota* тойот* تويوت*",
+    "motorbike": "motorbike* motorcycle* moto motos motocicleta* motoneta* mototaxi* zemidjan* okada* "
+                 "мотоцикл* мопед* موتو* دراج* موتسيكل*",
+    "bus": "bus buses autobus* onibus* ônibus* автобус* маршрутк* باص* حافل* بوسط*",
+    "boat": "boat* canoe* dinghy dinghies zodiac* lancha* panga* bote* barco* balsa* bateau* pirogue* canot* barque* "
+            "embarca* barqu* canoa* лодк* катер* резинк* шлюпк* قارب* زورق* فلوك* شقف* بوت* patera* cayuco*",
+    "taxi": "taxi* cab cabs такси* تاكسي* تكسي*",
+    "horse": "horse* donkey* mule* camel* caballo* burro* mula* camello* cheval* chevaux ane anes mulet* chameau* "
+             "cavalo* burro* jumento* camelo* лошад* осл* мул* верблюд* حمار* حمير بغل* جمل خيل* حصان*",
+    "drone": "drone* dron* dron drones дрон* беспилот* درون* مسير*",
+    # colours
+    "white": "white blanc* blanca* blanco* branc* белый белая белого белой белую белые белым белом ابيض بيضاء بيضا",
+    "black": "black negr* noir* pret* preta* черн* чёрн* اسود سوداء سودا",
+    "red": "red roj* roug* vermelh* красн* احمر حمراء حمرا",
+    "blue": "blue azul* bleu* син* голуб* ازرق زرقاء زرقا",
+    "green": "green verde* vert verte verts зелен* зелён* اخضر خضراء خضرا",
+    "grey": "grey gray gris* cinza cinzent* серый серая серого серой серую серые серым رمادي رصاصي",
+    "silver": "silver plateado* plateada* prata prateado* серебрист* فضي",
+    "yellow": "yellow amarill* jaune* amarel* желт* жёлт* اصفر صفراء",
+    # goods and people
+    "cigarettes": "cigarette* cigs tobacco cigarro* cigarrillo* tabaco clope* tabac cigarr* сигарет* табак* سجائر سجاير دخان تبغ",
+    "fuel": "fuel petrol gasoline diesel gasolina* combustible* diesel* essence carburant* gasoil kpayo бензин* "
+            "топлив* дизел* солярк* بنزين* مازوت* وقود* ديزل* سولار*",
+    "drugs": "drug* cocaine coke meth heroin* weed cannabis fentanyl* droga* cocaina perico mota cristal "
+             "drogue* cocaine shit haschich hashish* maconha* наркот* кокаин* героин* мет метамфетамин* гашиш* трав* "
+             "مخدر* حشيش* كوكايين* هيروين* كبتاغون* captagon* حبوب",
+    "weapons": "gun* rifle* weapon* arma* fusil* pistol* kalash* ak00 armes arme ammo munici* оруж* автомат* "
+               "пистолет* патрон* سلاح* اسلح* بندق* كلاشن* رصاص* ذخير*",
+    "cattle": "cattle cow* cows goat* sheep vaca* ganado* bœuf* boeuf* bétail* betail vache* mouton* chevre* "
+              "gado boi* ovelha* скот* коров* овц* баран* ماشي* بقر* غنم* خراف*",
+    "children": "child* kid* kids minor* boy* girl* niño* nino* nina* niña* menor* chico* chica* enfant* gamin* "
+                "mineur* crianc* menin* дет* ребен* ребён* мальчик* девочк* подрост* اطفال طفل* صغار قاصر*",
+    "women": "women woman mujer* femme* mulher* женщин* девушк* نساء امراه* بنات",
+    "cash": "cash money dollar* peso* dinero* plata billete* argent cfa francs dinheiro reais "
+            "деньг* бабк* долл* налич* مصاري فلوس مال دولار* دينار* ليرة",
+    "uniform": "uniform* uniforme* soldier* police* policia* militar* gendarm* douan* policier* soldado* "
+               "форм* солдат* военн* полиц* полицей* погран* таможн* شرط* جيش* عسكري* جمارك* درك*",
+}
+
+NUMBER_WORDS: dict[int, str] = {
+    2: "two dos deux dois duas два двое двух اثنين اثنان تنين زوج",
+    3: "three tres trois três три трое трех трёх ثلاث ثلاثه تلاته تلت",
+    4: "four cuatro quatre quatro четыре четверо четырех اربع اربعه اربعة",
+    5: "five cinco cinq пять пятеро пяти خمس خمسه خمسة",
+    6: "six seis шесть шестеро ست سته ستة",
+    7: "seven siete sept sete семь семеро سبع سبعه سبعة",
+    8: "eight ocho huit oito восемь ثمان ثمانيه تمن تمانيه",
+    9: "nine nueve neuf nove девять تسع تسعه",
+    10: "ten diez dix dez десять десяток عشر عشره عشرة",
+    12: "twelve doce douze doze двенадцать اثنا عشر",
+    15: "fifteen quince quinze пятнадцать",
+    20: "twenty veinte vingt vinte двадцать عشرين عشرون",
+    30: "thirty treinta trente trinta тридцать ثلاثين",
+    50: "fifty cincuenta cinquante cinquenta пятьдесят خمسين",
+    100: "hundred cien ciento cent cem сто مية مئة ميه",
+}
+
+# Days before arrival the text places the event. Phrases are matched on folded words.
+DAYS_BEFORE: dict[int, str] = {
+    2: "day before yesterday|anteayer|antier|antes de ayer|avant-hier|avant hier|anteontem|antes de ontem|"
+       "позавчера|اول امس|امس الاول|اول مبارح",
+    1: "yesterday|last night|last evening|ayer|anoche|hier|la nuit derniere|ontem|onti|"
+       "вчера|прошлой ночью|امس|البارحه|البارح|مبارح|امبارح|lbareh|emberah|mbareh|ams",
+    0: "today|tonight|this morning|this evening|right now|just now|hoy|esta noche|esta manana|ahora|ahorita|orita|"
+       "aujourd'hui|aujourdhui|ce soir|ce matin|maintenant|en ce moment|hoje|hoje a noite|esta manha|agora|"
+       "сегодня|сейчас|этой ночью|этим утром|сегодня ночью|اليوم|الان|هلا|هلق|هلأ|الليله|هالليله|هالصبح|daba|lyoum|"
+       "alyoum|tawa|توا|دابا",
+}
+
+# A clock hour: "2am", "2 am", "2h", "2h30", "02:30"; or a number after a word that introduces
+# one ("a las 2", "as 2", "vers 2", "в 2", "около двух", "الساعه 2", "a las dos").
+_CLOCK_RE = re.compile(
+    r"\b(\d{1,2})(?:[:h.]\d{2})?\s*(?:am|pm|a\.m|p\.m|h|hrs?|heures?|ч|час\w*)\b|\b(\d{1,2}):\d{2}\b", re.UNICODE)
+HOUR_MARKERS = frozenset(fold(word) for word in (
+    "la las at around about das vers à as в v okolo около примерно الساعه الساعة حوالي بحدود مع").split())
+_PM_RE = re.compile(r"\b(pm|p\.m|de la tarde|de la noche|du soir|da tarde|da noite|вечера|vechera|مساء|بالليل|الليل|ليلا)\b")
+
+
+def _entries(spec: str, separator: str = " ") -> list[str]:
+    return [fold(entry.strip()) for entry in spec.split(separator) if entry.strip()]
+
+
+@lru_cache(maxsize=1)
+def _detail_table() -> tuple[dict[str, str], list[tuple[str, str]], dict[tuple[str, ...], str]]:
+    exact: dict[str, str] = {}
+    prefixes: list[tuple[str, str]] = []
+    phrases: dict[tuple[str, ...], str] = {}
+    for meaning, spec in DETAILS.items():
+        for entry in spec.split(" "):
+            entry = fold(entry.strip())
+            if not entry:
+                continue
+            if entry.endswith("*"):
+                prefixes.append((entry[:-1], meaning))
+            else:
+                exact[entry] = meaning
+    # Entries of two words: the spec format above separates entries by spaces.
+    for phrase, meaning in (("pick up", "pickup"), ("camion de pasajeros", "bus"), ("ميني باص", "van"),
+                            ("car de transport", "bus"), ("بيك اب", "pickup")):
+        phrases[tuple(fold(phrase).split())] = meaning
+    prefixes.sort(key=lambda item: -len(item[0]))
+    return exact, prefixes, phrases
+
+
+@lru_cache(maxsize=100_000)
+def _detail_of(word: str) -> str | None:
+    exact, prefixes, _phrases = _detail_table()
+    if word in exact:
+        return exact[word]
+    for arabic_prefix in ("ال", "بال", "وال", "و", "ب"):  # Arabic article and clitics
+        if word.startswith(arabic_prefix) and word[len(arabic_prefix):] in exact:
+            return exact[word[len(arabic_prefix):]]
+    for prefix, meaning in prefixes:
+        if len(prefix) >= 3 and word.startswith(prefix):
+            return meaning
+    return None
+
+
+@lru_cache(maxsize=1)
+def _number_words() -> dict[str, int]:
+    return {word: value for value, spec in NUMBER_WORDS.items() for word in _entries(spec)}
+
+
+@lru_cache(maxsize=1)
+def _day_phrases() -> list[tuple[tuple[str, ...], int]]:
+    phrases = [(tuple(_WORD_RE.findall(phrase)), days) for days, spec in DAYS_BEFORE.items()
+               for phrase in _entries(spec, "|")]
+    return sorted(phrases, key=lambda item: -len(item[0]))  # "day before yesterday" before "yesterday"
+
+
+@lru_cache(maxsize=1)
+def _seed_frequencies() -> tuple[Counter[str], int]:
+    """In how many seed tips each (transliterated) word appears, and how many tips there are.
+
+    The classifier's seed is written in all six languages by other writers than the duplicate
+    sets, and every deployment has it, so it serves as the background that tells a name apart.
+    """
+    counts: Counter[str] = Counter()
+    tips = 0
+    for line in SEED.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            tips += 1
+            counts.update({_latin(word) for word in _WORD_RE.findall(fold(str(json.loads(line).get("text", ""))))})
+    return counts, tips
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Words of at least COMMON_IN_SEED_TIPS seed tips: the everyday language of reports."""
+    counts, _tips = _seed_frequencies()
+    return frozenset(word for word, count in counts.items() if count >= COMMON_IN_SEED_TIPS)
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Words of 2% of seed tips or more: they say nothing about which event a report is about."""
+    counts, tips = _seed_frequencies()
+    return frozenset(word for word, count in counts.items() if count >= tips * 0.02)
+
+
+@lru_cache(maxsize=200_000)
+def _latin(word: str) -> str:
+    return anyascii(word).lower()
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """A word's consonants in Latin letters: how a name is spelt alike across scripts.
+
+    Arabic script writes no short vowels, so the Latin and Cyrillic spellings drop theirs too;
+    sounds that transliterations spell differently become one letter (kh, j and h; c and k ...).
+    """
+    latin = _latin(word)
+    if word.startswith("ال") and len(word) > 4:  # the Arabic article
+        latin = latin[1:] if latin.startswith("l") else latin
+    latin = re.sub(r"[^a-z]", "", latin)
+    latin = re.sub(r"c(?=[eiy])", "s", latin)
+    for spelt, sound in (("kh", "h"), ("sh", "s"), ("ch", "s"), ("zh", "j"), ("th", "t"), ("ph", "f"),
+                         ("gh", "g"), ("qu", "k"), ("ck", "k"), ("ts", "s"), ("dj", "j"), ("ou", "u")):
+        latin = latin.replace(spelt, sound)
+    latin = latin.translate(str.maketrans("jcqxvz", "hkkkbs")).translate(_VOWELS)
+    return re.sub(r"(.)\1+", r"\1", latin)
+
+
+def _clock_hours(folded: str, words: list[str]) -> set[int]:
+    found = [int(match.group(1) or match.group(2)) for match in _CLOCK_RE.finditer(folded)]
+    numbers = _number_words()
+    for marker, word in zip(words, words[1:], strict=False):
+        if marker in HOUR_MARKERS:
+            value = int(word) if word.isdigit() else numbers.get(word, numbers.get(word.removeprefix("ال")))
+            if value is not None:
+                found.append(value)
+    evening = bool(_PM_RE.search(folded))
+    return {(hour + 12 if evening and 1 <= hour < 12 else hour) % 24 for hour in found if 0 <= hour <= 24}
+
+
+def _days_before(words: list[str]) -> int | None:
+    for index in range(len(words)):
+        for phrase, days in _day_phrases():
+            if tuple(words[index:index + len(phrase)]) == phrase:
+                return days
+    return None
+
+
+def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] = frozenset(),
+                  language: str = "") -> Evidence:
+    """The evidence of one report; `identifiers`: normalized values already found (not counts)."""
+    folded = fold(unicodedata.normalize("NFKC", f"{text} {place_name}"))
+    words = _WORD_RE.findall(folded)
+    common = common_words()
+    numbers = _number_words()
+    names: set[str] = set()
+    details: set[str] = set()
+    counts: set[int] = set()
+    hours = _clock_hours(folded, words)
+    _exact, _prefixes, phrases = _detail_table()
+    for index, word in enumerate(words):
+        if word.isdigit():
+            value = int(word)
+            if 2 <= value <= 500 and value not in hours and word not in identifiers:
+                counts.add(value)
+            continue
+        if word in numbers:
+            counts.add(numbers[word])
+            continue
+        detail = _detail_of(word)
+        if detail is None:
+            detail = next((m for p, m in phrases.items() if tuple(words[index:index + len(p)]) == p), None)
+        if detail is not None:
+            details.add(detail)
+            continue
+        if len(word) >= MIN_NAME_LETTERS and _latin(word) not in common:
+            bone = skeleton(word)
+            if len(bone) >= MIN_SKELETON:
+                names.add(bone)
+    counts -= hours
+    prefixes = sorted({_latin(w)[:WORD_PREFIX] for w in words if len(w) > 2 and _latin(w) not in stopwords()})
+    marks = concepts(folded_words(text), text, base_language(language))
+    return Evidence(frozenset(names), _days_before(words), frozenset(hours), frozenset(details), frozenset(counts),
+                    frozenset(prefixes[:MAX_WORDS]), frozenset(mark.lstrip(CONCEPT_MARK) for mark in marks))
+
+
+def event_day(received_at: datetime, occurred_at: datetime | None, evidence: Evidence) -> date:
+    """The day the event most likely happened: the text's own word first, then the form's."""
+    if evidence.day is not None:
+        return received_at.date().fromordinal(received_at.date().toordinal() - evidence.day)
+    return (occurred_at or received_at).date()
+
+
+
+@dataclass(frozen=True)
+class TipFacts:
+    """What the duplicate decision knows of one report."""
+
+    tip_id: int
+    text: str
+    language: str
+    received_at: datetime
+    reporter_id: int
+    identifiers: tuple[tuple[str, str], ...] = ()  # strong ones only: (kind, normalized value)
+    labels: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    occurred_at: datetime | None = None
+    evidence: Evidence = Evidence()
+
+    @property
+    def day(self) -> date:
+        return event_day(self.received_at, self.occurred_at, self.evidence)
+
+
+def tip_facts(
+    tip_id: int, text: str, language: str, received_at: datetime, reporter_id: int, *,
+    identifiers: Iterable[tuple[str, str]] = (), labels: Iterable[str] = (),
+    latitude: float | None = None, longitude: float | None = None, occurred_at: datetime | None = None,
+    place_name: str = "",
+) -> TipFacts:
+    """The facts of a report as the pipeline and the evaluation both build them."""
+    strong = tuple(sorted({(kind, value) for kind, value in identifiers if kind in STRONG_IDENTIFIERS}))
+    evidence = read_evidence(text, place_name, frozenset(fold(value) for _kind, value in strong), language)
+    return TipFacts(tip_id, text, language, received_at, reporter_id, strong, tuple(labels), latitude, longitude,
+                    occurred_at, evidence)
