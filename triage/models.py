@@ -155,6 +155,8 @@ class TipTriage(models.Model):
     class Meta:
         verbose_name = _("triage result")
         verbose_name_plural = _("triage results")
+        # An incident's newest members, read for the duplicate decision (dedupe.index).
+        indexes = [models.Index(fields=["incident", "-tip"], name="triage_incident_newest_tips")]
 
     def __str__(self) -> str:
         return f"triage of {self.tip_id}"

@@ -271,13 +271,12 @@ TIPLINE_PLATE_PATTERNS = env_list(
     ],
     separator=";",
 )
-# Duplicate detection: how far back to look, and what counts as "near" in place and time.
+# Duplicate detection: how far back to look for candidates (the decision's own limits are named
+# in triage/dedupe/decision.py).
 TIPLINE_DEDUP_WINDOW_DAYS = env_int("TIPLINE_DEDUP_WINDOW_DAYS", 30, minimum=1)
 # A tip rejected, handed off or closed this long ago is deleted with all that came from it
 # (triage.retention, every night).
 TIPLINE_RETENTION_DAYS = env_int("TIPLINE_RETENTION_DAYS", 365, minimum=1)
-TIPLINE_DEDUP_NEAR_KM = env_int("TIPLINE_DEDUP_NEAR_KM", 5, minimum=0)
-TIPLINE_DEDUP_NEAR_HOURS = env_int("TIPLINE_DEDUP_NEAR_HOURS", 48, minimum=0)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -29,8 +29,8 @@ def test_a_tip_sent_through_the_api_reaches_triaged_with_its_language(
     wait_until(lambda: _status(reference) == TipStatus.TRIAGED, timeout=30)
     tip = Tip.objects.get(reference=reference)
     assert tip.detected_language == "ru"
-    assert set(tip.triage_timings) == {"attachments", "language", "identifiers", "classify", "urgency", "sketch", "duplicates",
-                                       "incidents", "record"}
+    assert set(tip.triage_timings) == {"attachments", "language", "identifiers", "classify", "urgency", "sketch",
+                                       "duplicates", "incidents", "record"}
     assert list(tip.events.values_list("to_status", flat=True)) == ["received", "triaged"]
     # Every step left its mark: identifiers redacted, model scores, an incident.
     assert "[PLATE]" in tip.redacted_text and "[PHONE]" in tip.redacted_text

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,16 +28,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .evidence import TipFacts
+from .evidence import NOT_EVENTS, TipFacts
 from .sketches import signature
 
 MODEL_PATH = Path(__file__).resolve().parent / "pair_model.json"
-NOT_EVENTS = frozenset({"not_a_crime_report", "spam_abuse"})
 NEAR_KM, CLOSE_KM, FAR_KM = 1.0, 3.0, 10.0
 # Members of a candidate incident compared with a new report, at most (the index loads them).
-MEMBERS_COMPARED = 8
+MEMBERS_COMPARED = 5
 EARTH_RADIUS_KM = 6371.0
 SAME_WORDS = 0.9  # sketch agreement from which two texts are one message sent twice
+RARE_NAME_CANDIDATES = 2  # a name at most this many candidates carry is a rare one
+MAX_COMPARED = 16  # candidate reports described per decision, at most: its cost under the gathering lock
 
 FEATURES = (
     "text_sketch",          # MinHash Jaccard of the texts (same-language wording)
@@ -65,6 +66,7 @@ FEATURES = (
     "colour_conflict",      # both name colours, none in common
     "goods_conflict",       # both name what was carried (fuel, drugs, cattle ...), none in common
     "names_jaccard",        # shared names over all names of both: other names point to other people
+    "rare_names_shared",    # shared names that few of the candidates carry (a nickname, not the busy crossing's name)
     "counts_shared",        # the same number of people or things, give or take a third
     "counts_conflict",      # both give numbers, none close
     "concepts_jaccard",     # the classifier's concepts in common (bribe, migrant, night ...)
@@ -147,34 +149,45 @@ def _conflict(a: frozenset[str], b: frozenset[str]) -> float:
     return float(bool(a and b) and not a & b)
 
 
-def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float) -> list[float]:
-    """The evidence that two reports describe one event, in the order of FEATURES."""
+def name_counts(candidates: Sequence[TipFacts]) -> Counter[str]:
+    """How many of a report's candidates carry each name: a place every candidate names says little."""
+    return Counter(name for facts in candidates for name in facts.evidence.names)
+
+
+def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float, names_seen: Counter[str] | None = None) -> list[float]:
+    """The evidence that two reports describe one event, in the order of FEATURES.
+
+    `names_seen`: `name_counts` of the new report's candidates (without it, every shared name is rare).
+    """
     ea, eb = new.evidence, old.evidence
-    shared_ids = set(new.identifiers) & set(old.identifiers)
-    kinds_a, kinds_b = {k for k, _v in new.identifiers}, {k for k, _v in old.identifiers}
-    id_conflict = bool(kinds_a & kinds_b) and not shared_ids
+    shared_ids = bool(new.identifiers) and bool(old.identifiers) and bool(set(new.identifiers) & set(old.identifiers))
+    id_conflict = bool(new.identifier_kinds & old.identifier_kinds) and not shared_ids
     distance = distance_km(new, old)
     gap = abs((new.received_at - old.received_at).total_seconds()) / 3600
     day_gap = abs((new.day - old.day).days)
     same_day = float(day_gap == 0)
     hour_gaps = [min(abs(x - y), 24 - abs(x - y)) for x in ea.hours for y in eb.hours]
-    labels_a, labels_b = set(new.labels) - NOT_EVENTS, set(old.labels) - NOT_EVENTS
-    names = min(3, len(ea.names & eb.names))
+    labels_a, labels_b = new.event_labels, old.event_labels
+    shared_labels = bool(labels_a & labels_b)
+    labels_conflict = bool(labels_a and labels_b) and not shared_labels
+    shared_names = ea.names & eb.names
+    names = min(3, len(shared_names))
     near = distance is not None and distance <= CLOSE_KM
     counts_close = any(abs(x - y) <= max(1, 0.34 * max(x, y)) for x in ea.counts for y in eb.counts)
     concept_union = ea.concepts | eb.concepts
     concepts_jaccard = len(ea.concepts & eb.concepts) / len(concept_union) if concept_union else 0.0
+    concepts_apart = len((ea.concepts ^ eb.concepts) & TELLING_CONCEPTS)
+    shared_details = ea.details & eb.details
+    vehicles, colours, goods = (_conflict(ea.details & kind, eb.details & kind) if ea.details and eb.details else 0.0
+                                for kind in (VEHICLES, COLOURS, GOODS))
     place_time = float(near or names > 0) * same_day * float(gap <= 48)
-    agree = bool(ea.details & eb.details) or concepts_jaccard >= 0.5 or counts_close or bool(labels_a & labels_b)
-    disagree = (bool(_conflict(ea.details & VEHICLES, eb.details & VEHICLES) or _conflict(ea.details & GOODS, eb.details & GOODS)
-                     or _conflict(ea.details & COLOURS, eb.details & COLOURS))
-                or len((ea.concepts ^ eb.concepts) & TELLING_CONCEPTS) >= 2
-                or (bool(labels_a and labels_b) and not labels_a & labels_b))
+    agree = bool(shared_details) or concepts_jaccard >= 0.5 or counts_close or shared_labels
+    disagree = bool(vehicles or goods or colours) or concepts_apart >= 2 or labels_conflict
     return [
         sketch_similarity,
         _overlap(ea.words, eb.words),
         names,
-        float(bool(shared_ids)),
+        float(shared_ids),
         float(id_conflict),
         float(distance is not None),
         float(distance is not None and distance <= NEAR_KM),
@@ -188,18 +201,19 @@ def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float) -> lis
         float(day_gap >= 2),
         float(bool(hour_gaps) and min(hour_gaps) <= 1),
         float(bool(hour_gaps) and min(hour_gaps) >= 3),
-        float(bool(labels_a & labels_b)),
-        float(bool(labels_a and labels_b) and not labels_a & labels_b),
-        min(3, len(ea.details & eb.details)),
-        min(3, len(ea.details & eb.details & THINGS)),
-        _conflict(ea.details & VEHICLES, eb.details & VEHICLES),
-        _conflict(ea.details & COLOURS, eb.details & COLOURS),
-        _conflict(ea.details & GOODS, eb.details & GOODS),
-        len(ea.names & eb.names) / len(ea.names | eb.names) if ea.names and eb.names else 0.0,
+        float(shared_labels),
+        float(labels_conflict),
+        min(3, len(shared_details)),
+        min(3, len(shared_details & THINGS)),
+        vehicles,
+        colours,
+        goods,
+        len(shared_names) / len(ea.names | eb.names) if shared_names else 0.0,
+        min(3, sum(1 for name in shared_names if names_seen is None or names_seen[name] <= RARE_NAME_CANDIDATES)),
         float(counts_close),
         float(bool(ea.counts and eb.counts) and not counts_close),
         concepts_jaccard,
-        min(3, len((ea.concepts ^ eb.concepts) & TELLING_CONCEPTS)),
+        min(3, concepts_apart),
         place_time * float(agree),
         place_time * float(disagree),
         float(new.language == old.language and bool(new.language)),
@@ -222,18 +236,20 @@ TIE_MIN_TEXT, TIE_MIN_WORDS, TIE_MIN_CONCEPTS = 0.25, 0.5, 0.5
 MAX_GAP_HOURS = 96
 
 
+_AT = {name: position for position, name in enumerate(FEATURES)}
+
+
 def has_specific_tie(row: Sequence[float]) -> bool:
-    named = dict(zip(FEATURES, row, strict=True))
-    if named["received_gap_log"] > math.log1p(MAX_GAP_HOURS):  # the same smuggler again is another incident
+    if row[_AT["received_gap_log"]] > math.log1p(MAX_GAP_HOURS):  # the same smuggler again is another incident
         return False
-    if (named["identifier_shared"] or named["names_shared"] or named["within_3km"]
-            or named["text_sketch"] >= TIE_MIN_TEXT or named["word_overlap"] >= TIE_MIN_WORDS):
+    if (row[_AT["identifier_shared"]] or row[_AT["names_shared"]] or row[_AT["within_3km"]]
+            or row[_AT["text_sketch"]] >= TIE_MIN_TEXT or row[_AT["word_overlap"]] >= TIE_MIN_WORDS):
         return True
-    if not named["same_day"]:
+    if not row[_AT["same_day"]]:
         return False
-    details = named["things_shared"] >= 1
-    return bool(named["hour_match"] or (details and named["concepts_jaccard"] >= TIE_MIN_CONCEPTS)
-                or (details and named["counts_shared"]))
+    things = row[_AT["things_shared"]] >= 1
+    return bool(row[_AT["hour_match"]] or (things and row[_AT["concepts_jaccard"]] >= TIE_MIN_CONCEPTS)
+                or (things and row[_AT["counts_shared"]]))
 
 
 def _reasons(row: Sequence[float]) -> tuple[str, ...]:
@@ -244,33 +260,69 @@ def _reasons(row: Sequence[float]) -> tuple[str, ...]:
     return tuple(reasons) or ("evidence",)
 
 
+@dataclass(frozen=True)
+class PairScore:
+    similarity: float  # of the sketches
+    probability: float  # 0 without a specific tie
+    row: list[float]
+
+
+def compared(facts: TipFacts, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates worth describing: other tips with an incident, arrived within MAX_GAP_HOURS
+    (the others are never joined), at most MEMBERS_COMPARED per incident (the first the index
+    found) and MAX_COMPARED in all."""
+    per_incident: Counter[int] = Counter()
+    kept = []
+    for candidate in {c.facts.tip_id: c for c in candidates}.values():
+        if candidate.facts.tip_id == facts.tip_id or candidate.incident_id is None:
+            continue
+        if abs((facts.received_at - candidate.facts.received_at).total_seconds()) > MAX_GAP_HOURS * 3600:
+            continue
+        per_incident[candidate.incident_id] += 1
+        if per_incident[candidate.incident_id] <= MEMBERS_COMPARED:
+            kept.append(candidate)
+    return kept[:MAX_COMPARED]
+
+
+def score_pairs(facts: TipFacts, sig: np.ndarray, candidates: Sequence[Candidate],
+                model: PairModel | None = None) -> dict[int, PairScore]:
+    """Each candidate's pair score, by its tip id."""
+    model = model or shipped_model()
+    fresh = list(candidates)
+    scores: dict[int, PairScore] = {}
+    sketches = np.stack([c.signature if c.signature is not None else signature(c.facts.text) for c in fresh])
+    similarities = (sketches == sig).mean(axis=1).tolist()
+    seen = name_counts([c.facts for c in candidates])
+    rows = [pair_features(facts, c.facts, s, seen) for c, s in zip(fresh, similarities, strict=True)]
+    for candidate, similarity, row, probability in zip(fresh, similarities, rows, model.probabilities(np.array(rows)).tolist(),
+                                                        strict=True):
+        scores[candidate.facts.tip_id] = PairScore(similarity, probability if has_specific_tie(row) else 0.0, row)
+    return scores
+
+
 def decide(facts: TipFacts, sig: np.ndarray, candidates: Sequence[Candidate],
            model: PairModel | None = None) -> DuplicateDecision:
     """Which incident, if any, the report joins: see the module's docstring."""
     model = model or shipped_model()
-    usable = [c for c in candidates if c.facts.tip_id != facts.tip_id and c.incident_id is not None]
-    usable = list({c.facts.tip_id: c for c in usable}.values())
+    usable = compared(facts, candidates)
     if not usable:
         return DuplicateDecision(None, None, None)
-    sketches = np.stack([c.signature if c.signature is not None else signature(c.facts.text) for c in usable])
-    similarities = (sketches == sig).mean(axis=1).tolist()
-    rows = [pair_features(facts, c.facts, s) for c, s in zip(usable, similarities, strict=True)]
-    probabilities = [p if has_specific_tie(row) else 0.0
-                     for p, row in zip(model.probabilities(np.array(rows)).tolist(), rows, strict=True)]
-    by_incident: dict[int, list[int]] = defaultdict(list)
-    for position, candidate in enumerate(usable):
-        by_incident[candidate.incident_id].append(position)  # type: ignore[index]
-    best: tuple[float, int, int] | None = None  # (score, incident, best member's position)
-    for incident_id, positions in by_incident.items():
-        members = sorted((probabilities[p] for p in positions), reverse=True)[:MEMBERS_COMPARED]
-        score = (1 - model.incident_mean_weight) * members[0] + model.incident_mean_weight * sum(members) / len(members)
-        top = max(positions, key=lambda p: probabilities[p])
+    scores = score_pairs(facts, sig, usable, model)
+    by_incident: dict[int, list[Candidate]] = defaultdict(list)
+    for candidate in usable:
+        by_incident[candidate.incident_id].append(candidate)  # type: ignore[index]
+    best: tuple[float, int, Candidate] | None = None  # (score, incident, best member)
+    for incident_id, members in by_incident.items():
+        probabilities = sorted((scores[m.facts.tip_id].probability for m in members), reverse=True)
+        score = ((1 - model.incident_mean_weight) * probabilities[0]
+                 + model.incident_mean_weight * sum(probabilities) / len(probabilities))
+        top = max(members, key=lambda m: scores[m.facts.tip_id].probability)
         if best is None or score > best[0]:
             best = (score, incident_id, top)
     assert best is not None
     score, incident_id, top = best
     if score < model.threshold:
         return DuplicateDecision(None, None, None)
-    copies = [p for p in by_incident[incident_id] if similarities[p] >= SAME_WORDS]
-    copy_of = usable[copies[0]].facts.tip_id if copies else None
-    return DuplicateDecision(incident_id, usable[top].facts.tip_id, round(score, 3), _reasons(rows[top]), copy_of)
+    copies = [m.facts.tip_id for m in by_incident[incident_id] if scores[m.facts.tip_id].similarity >= SAME_WORDS]
+    return DuplicateDecision(incident_id, top.facts.tip_id, round(score, 3), _reasons(scores[top.facts.tip_id].row),
+                             copies[0] if copies else None)

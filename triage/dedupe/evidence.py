@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from anyascii import anyascii
@@ -44,6 +44,7 @@ _VOWELS = str.maketrans("", "", "aeiouyw'")  # w and y stand for Arabic Ùˆ and Ù
 
 
 STRONG_IDENTIFIERS = frozenset({"phone", "email", "plate", "id_number", "handle", "link"})
+NOT_EVENTS = frozenset({"not_a_crime_report", "spam_abuse"})
 
 
 @dataclass(frozen=True)
@@ -207,10 +208,16 @@ def _number_words() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _day_phrases() -> list[tuple[tuple[str, ...], int]]:
-    phrases = [(tuple(_WORD_RE.findall(phrase)), days) for days, spec in DAYS_BEFORE.items()
-               for phrase in _entries(spec, "|")]
-    return sorted(phrases, key=lambda item: -len(item[0]))  # "day before yesterday" before "yesterday"
+def _day_phrases() -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    """By first word, longest first ("day before yesterday" before "day")."""
+    by_first: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for days, spec in DAYS_BEFORE.items():
+        for phrase in _entries(spec, "|"):
+            words = tuple(_WORD_RE.findall(phrase))
+            by_first.setdefault(words[0], []).append((words, days))
+    for phrases in by_first.values():
+        phrases.sort(key=lambda item: -len(item[0]))
+    return by_first
 
 
 @lru_cache(maxsize=1)
@@ -280,8 +287,9 @@ def _clock_hours(folded: str, words: list[str]) -> set[int]:
 
 
 def _days_before(words: list[str]) -> int | None:
-    for index in range(len(words)):
-        for phrase, days in _day_phrases():
+    phrases = _day_phrases()
+    for index, word in enumerate(words):
+        for phrase, days in phrases.get(word, ()):
             if tuple(words[index:index + len(phrase)]) == phrase:
                 return days
     return None
@@ -318,6 +326,8 @@ def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] =
             bone = skeleton(word)
             if len(bone) >= MIN_SKELETON:
                 names.add(bone)
+            elif word.isascii():  # "gogui" reads "g": too short a skeleton, so the spelling stands
+                names.add(word)
     counts -= hours
     prefixes = sorted({_latin(w)[:WORD_PREFIX] for w in words if len(w) > 2 and _latin(w) not in stopwords()})
     marks = concepts(folded_words(text), text, base_language(language))
@@ -349,9 +359,18 @@ class TipFacts:
     occurred_at: datetime | None = None
     evidence: Evidence = Evidence()
 
-    @property
+    @cached_property
     def day(self) -> date:
         return event_day(self.received_at, self.occurred_at, self.evidence)
+
+    @cached_property
+    def event_labels(self) -> frozenset[str]:
+        """The categories that are crimes (spam and not-a-crime left out)."""
+        return frozenset(self.labels) - NOT_EVENTS
+
+    @cached_property
+    def identifier_kinds(self) -> frozenset[str]:
+        return frozenset(kind for kind, _value in self.identifiers)
 
 
 def tip_facts(

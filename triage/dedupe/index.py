@@ -30,19 +30,18 @@ from ..models import TipBand, TipIdentifier, TipTriage
 from .decision import (
     GOODS,
     MEMBERS_COMPARED,
-    NOT_EVENTS,
     VEHICLES,
     Candidate,
     DuplicateDecision,
     PairModel,
     decide,
 )
-from .evidence import Evidence, TipFacts
+from .evidence import NOT_EVENTS, Evidence, TipFacts
 from .sketches import band_hashes, signature
 
 CELL_DEGREES = 0.05  # place cells of ~5 km; a lookup probes the 3×3 cells around the point
-NAMES_INDEXED = 12  # name skeletons of a report used as index keys, longest (rarest) first
-TOPICS_INDEXED = 6  # (event day, topic) keys: a category, a vehicle or goods, on the day of the event
+NAMES_INDEXED = 8  # name skeletons of a report used as index keys, longest (rarest) first
+TOPICS_INDEXED = 4  # (event day, topic) keys: a category, a vehicle or goods, on the day of the event
 # Index keys that are not identifiers a report carries: read back as evidence and place, not as
 # the report's identifiers.
 NAME_KEY, CELL_KEY, DAY_KEY = "name", "cell", "day"
@@ -50,11 +49,15 @@ UNSTORED_KINDS = (CELL_KEY, NAME_KEY, DAY_KEY)  # the longest name skeletons of 
 # Candidates per source: up to this many by similar text (LSH bands) and as many again by a
 # shared identifier, name or place cell, so a busy text never crowds out the translated report
 # that only shares the plate or the place.
-CANDIDATE_LIMIT = 20
+CANDIDATE_LIMIT = 16
 # Index rows read per band or key: the newest reports sharing it. A band that a popular event's
 # thousands of reports share costs the same as a rare one, and those newest reports are the
 # same event anyway.
 ROWS_PER_KEY = 12
+# The incidents of the first candidates found are completed with their newest members; the rest
+# are judged on the members found. Enough for the events a report can be about, and the
+# decision's cost stays bounded under the gathering lock.
+INCIDENTS_COMPLETED = 5
 
 
 def place_cells(latitude: float | None, longitude: float | None, neighbours: bool = False) -> list[str]:
@@ -154,7 +157,7 @@ class DatabaseIndex:
     def candidates_many(
         self, tips: Sequence[tuple[TipFacts, list[int]]], since: Sequence[datetime], limit: int = CANDIDATE_LIMIT
     ) -> list[list[Candidate]]:
-        """Candidates of many tips in four queries, whatever their number."""
+        """Candidates of many tips in five queries, whatever their number."""
         by_band = _recent_matches(TipBand._meta.db_table, ("band", "hash"), "bigint",
                                   [(s, list(enumerate(bands))) for (_facts, bands), s in zip(tips, since, strict=True)],
                                   limit)
@@ -166,27 +169,43 @@ class DatabaseIndex:
             for (facts, _bands), bands, keys in zip(tips, by_band, by_key, strict=True)
         ]
         loaded = self.load(list({t for ids in chosen for t in ids}))
-        members = self._members({c.incident_id for c in loaded.values() if c.incident_id is not None})
+        first_incidents = {incident for ids in chosen for incident in list(dict.fromkeys(
+            loaded[t].incident_id for t in ids if t in loaded and loaded[t].incident_id is not None))[:INCIDENTS_COMPLETED]}
+        members = self._members(first_incidents)  # type: ignore[arg-type]
         loaded |= self.load([t for ids in members.values() for t in ids if t not in loaded])
         found = []
         for (facts, _bands), ids in zip(tips, chosen, strict=True):
             candidates = [loaded[t] for t in ids if t in loaded]
-            incidents = dict.fromkeys(c.incident_id for c in candidates if c.incident_id is not None)
-            extra = [t for incident in incidents for t in members.get(incident, ()) if t != facts.tip_id]  # type: ignore[arg-type]
+            incidents = list(dict.fromkeys(c.incident_id for c in candidates if c.incident_id is not None))
+            extra = [t for incident in incidents[:INCIDENTS_COMPLETED] for t in members.get(incident, ())  # type: ignore[arg-type]
+                     if t != facts.tip_id]
             found.append([*candidates, *[loaded[t] for t in dict.fromkeys(extra) if t in loaded and t not in ids]])
         return found
 
     @staticmethod
     def _members(incident_ids: set[int]) -> dict[int, list[int]]:
-        """The newest MEMBERS_COMPARED tips of each incident, so an incident is judged whole."""
-        if not incident_ids:
-            return {}
-        wanted: object = list(incident_ids)
-        if connection.vendor == "postgresql":
-            wanted = RawSQL("SELECT unnest(%s::bigint[])", [integer_array(incident_ids)])
-        newest = TipTriage.objects.filter(incident_id__in=wanted).annotate(position=Window(
-            RowNumber(), partition_by=[F("incident_id")], order_by=[F("tip__received_at").desc(), F("tip_id").desc()]))
+        """The newest MEMBERS_COMPARED tips of each incident, so an incident is judged whole.
+
+        Read off the (incident, tip) index, newest first: an incident of thousands of tips costs
+        the same as one of three.
+        """
         members: dict[int, list[int]] = defaultdict(list)
+        if not incident_ids:
+            return members
+        if connection.vendor == "postgresql":
+            table = TipTriage._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT member.incident_id, member.tip_id FROM unnest(%s::bigint[]) AS wanted(id) "
+                    f"CROSS JOIN LATERAL (SELECT incident_id, tip_id FROM {table} WHERE incident_id = wanted.id "
+                    f"ORDER BY tip_id DESC LIMIT %s) AS member",
+                    [integer_array(incident_ids), MEMBERS_COMPARED])
+                for incident_id, tip_id in cursor.fetchall():
+                    members[incident_id].append(tip_id)
+            return members
+        # SQLite (local development): small archives.
+        newest = TipTriage.objects.filter(incident_id__in=list(incident_ids)).annotate(position=Window(
+            RowNumber(), partition_by=[F("incident_id")], order_by=[F("tip_id").desc()]))
         for tip_id, incident_id in newest.filter(position__lte=MEMBERS_COMPARED).values_list("tip_id", "incident_id"):
             members[incident_id].append(tip_id)
         return members
@@ -243,6 +262,7 @@ class MemoryIndex:
     keys: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     signatures: dict[int, np.ndarray] = field(default_factory=dict)
     members: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    order: dict[int, int] = field(default_factory=dict)  # tip id → position of arrival
 
     def candidates(self, facts: TipFacts, bands: list[int], since: datetime, limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
         def usable(tip_ids: Iterable[int]) -> list[int]:
@@ -251,17 +271,18 @@ class MemoryIndex:
         counts = Counter(t for band, value in enumerate(bands) for t in self.bands.get((band, value), []))
         by_text = usable(t for t, _n in counts.most_common())
         key_counts = Counter(t for key in dict.fromkeys(_lookup_keys(facts)) for t in self.keys.get(key, []))
-        # Most keys in common first, then newest, as the database ranks them.
-        by_key = usable(t for t, _n in sorted(key_counts.items(),
-                                              key=lambda item: (-item[1], -self.facts[item[0]].received_at.timestamp())))
+        # Most keys in common first, then newest (added last), as the database ranks them.
+        order = self.order
+        by_key = usable(t for t, _n in sorted(key_counts.items(), key=lambda item: (-item[1], -order[item[0]])))
         chosen = list(dict.fromkeys(by_text + by_key))
-        incidents = dict.fromkeys(self.incidents[t] for t in chosen if t in self.incidents)
-        extra = [t for incident in incidents for t in self.members[incident][-MEMBERS_COMPARED:][::-1]
+        incidents = list(dict.fromkeys(self.incidents[t] for t in chosen if t in self.incidents))
+        extra = [t for incident in incidents[:INCIDENTS_COMPLETED] for t in self.members[incident][-MEMBERS_COMPARED:][::-1]
                  if t != facts.tip_id and t not in chosen]
         return [Candidate(self.facts[t], self.incidents.get(t), self.signatures.get(t)) for t in chosen + extra]
 
     def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
         self.facts[facts.tip_id] = facts
+        self.order[facts.tip_id] = len(self.order)
         self.incidents[facts.tip_id] = incident_id
         self.members[incident_id].append(facts.tip_id)
         self.signatures[facts.tip_id] = sig

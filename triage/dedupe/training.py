@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from .decision import FEATURES, PairModel, has_specific_tie, pair_features
+from .decision import FEATURES, PairModel, has_specific_tie, name_counts, pair_features
 from .evaluation import cluster_in_order, pairwise_scores
 from .evidence import TipFacts
 from .index import MemoryIndex
@@ -47,9 +47,11 @@ def training_pairs(items: Sequence[TipFacts], incidents: Sequence[str], window: 
         sig = signature(facts.text)
         signatures[facts.tip_id] = sig
         bands = band_hashes(sig)
-        for candidate in index.candidates(facts, bands, facts.received_at - window):
+        candidates = index.candidates(facts, bands, facts.received_at - window)
+        seen = name_counts([c.facts for c in candidates])
+        for candidate in candidates:
             old = candidate.facts
-            row = pair_features(facts, old, jaccard(sig, signatures[old.tip_id]))
+            row = pair_features(facts, old, jaccard(sig, signatures[old.tip_id]), seen)
             if has_specific_tie(row):  # the others are never asked about (decision.has_specific_tie)
                 rows.append(row)
                 labels.append(int(truth[facts.tip_id] == truth[old.tip_id]))
