@@ -57,7 +57,7 @@ ROWS_PER_KEY = 12
 # The incidents of the first candidates found are completed with their newest members; the rest
 # are judged on the members found. Enough for the events a report can be about, and the
 # decision's cost stays bounded under the gathering lock.
-INCIDENTS_COMPLETED = 5
+INCIDENTS_COMPLETED = 3
 
 
 def place_cells(latitude: float | None, longitude: float | None, neighbours: bool = False) -> list[str]:
