@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -150,7 +151,14 @@ def independent_reporters(members: Sequence[tuple[int, bytes | None]]) -> int:
 
 
 def recount(incident: Incident) -> Incident:
-    """Everything `join_incidents` keeps, computed afresh from the incident's tips (after a merge or split)."""
+    """Everything `join_incidents` keeps, computed afresh from the incident's tips (after a merge,
+    a split or a correction); the row is locked, so a batch joining meanwhile is not undone."""
+    with transaction.atomic():
+        Incident.objects.select_for_update().filter(pk=incident.pk).first()
+        return _recount(incident)
+
+
+def _recount(incident: Incident) -> Incident:
     triages = (TipTriage.objects.filter(incident=incident).order_by("tip__received_at", "tip_id")
                .values_list("labels", "urgency", "tip__reporter_id", "signature"))
     counts: dict[str, int] = {}
