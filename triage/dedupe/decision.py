@@ -227,8 +227,9 @@ def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float, names_
 
 # A specific tie, at least one of which two reports must share before the model is asked (and
 # they must have arrived within MAX_GAP_HOURS of each other): the
-# same identifier or name, pins within CLOSE_KM, wording alike; or, on the same day, the same
-# clock hour, or the same vehicles, goods or colours with the same kind of event or the same count.
+# same identifier or name, pins within CLOSE_KM, wording alike; or, on the same day and without
+# pins more than FAR_KM apart, the same clock hour, or the same vehicles, goods or colours with
+# the same kind of event or the same count.
 # Categories, concepts, the day and counts alone are shared by too many different events.
 TIE_MIN_TEXT, TIE_MIN_WORDS, TIE_MIN_CONCEPTS = 0.25, 0.5, 0.5
 # Reports of one event arrive within a few days of it; beyond this apart, reports (even with the
@@ -245,7 +246,7 @@ def has_specific_tie(row: Sequence[float]) -> bool:
     if (row[_AT["identifier_shared"]] or row[_AT["names_shared"]] or row[_AT["within_3km"]]
             or row[_AT["text_sketch"]] >= TIE_MIN_TEXT or row[_AT["word_overlap"]] >= TIE_MIN_WORDS):
         return True
-    if not row[_AT["same_day"]]:
+    if not row[_AT["same_day"]] or row[_AT["beyond_10km"]]:  # pins far apart: not one place
         return False
     things = row[_AT["things_shared"]] >= 1
     return bool(row[_AT["hour_match"]] or (things and row[_AT["concepts_jaccard"]] >= TIE_MIN_CONCEPTS)
