@@ -141,7 +141,11 @@ class HandoffIncidentAdmin(IncidentAdmin):
             return _("No agency fits: add one, or widen an agency's categories or regions.")
         return format_html_join(", ", "{} ({})", ((s.agency.name, ", ".join(s.reasons)) for s in suggestions))
 
-    @admin.action(description=gettext_lazy("Hand off to the best suggested agency"))
+    def has_handoff_permission(self, request: HttpRequest) -> bool:
+        """Handing off, and sending updates, is for staff who may create handoffs."""
+        return request.user.has_perm("handoff.add_handoff")
+
+    @admin.action(description=gettext_lazy("Hand off to the best suggested agency"), permissions=["handoff"])
     def hand_off_to_suggested(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
         for incident in queryset:
             suggestions = suggest_agencies(incident)
@@ -158,7 +162,7 @@ class HandoffIncidentAdmin(IncidentAdmin):
             self.message_user(request, _("%(incident)s handed to %(agency)s.") % {"incident": incident, "agency": agency})
 
 
-    @admin.action(description=gettext_lazy("Send the agencies an update with the new information"))
+    @admin.action(description=gettext_lazy("Send the agencies an update with the new information"), permissions=["handoff"])
     def send_update_to_agencies(self, request: HttpRequest, queryset: QuerySet[Incident]) -> None:
         for incident in queryset:
             updates = send_update(incident, by=request.user)

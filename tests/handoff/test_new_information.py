@@ -101,3 +101,35 @@ def test_corroboration_follows_the_incident_when_a_tip_is_split_out() -> None:
     assert NotSameEvent.objects.filter(tip=second, other=first, created_by=carla).exists()
     [(tip, other)] = caseworker_judgements()
     assert (tip.tip_id, other.tip_id) == (second.pk, first.pk) and tip.evidence.names
+
+
+def test_a_caseworker_sends_the_update_from_the_incident_list(django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    from django.test import Client
+
+    load_defaults()
+    carla, _device = enroll_staff("carla", "caseworker", "a-long-passphrase-carla")
+    incident, agency = handed_off_incident()
+    with django_capture_on_commit_callbacks(execute=True):
+        report("Tonight again men with guns in the grey pickup ABC-1234 at the north crossing.")
+    client = Client()
+    verified_login(client, carla)
+
+    response = client.post("/en/admin/triage/incident/", {"action": "send_update_to_agencies",
+                                                           "_selected_action": [incident.pk]}, follow=True)
+
+    assert "update sent to North Border Unit" in response.content.decode()
+    update = Handoff.objects.get(incident=incident, kind=HandoffKind.UPDATE)
+    assert update.agency == agency and update.created_by == carla
+    assert Incident.objects.get(pk=incident.pk).new_information_at is None
+
+
+def test_outreach_staff_cannot_send_updates() -> None:
+    from django.test import Client
+
+    load_defaults()
+    olga, _device = enroll_staff("olga", "outreach", "a-long-passphrase-olga")
+    incident, _agency = handed_off_incident()
+    client = Client()
+    verified_login(client, olga)
+    client.post("/en/admin/triage/incident/", {"action": "send_update_to_agencies", "_selected_action": [incident.pk]})
+    assert not Handoff.objects.filter(incident=incident, kind=HandoffKind.UPDATE).exists()
