@@ -18,7 +18,7 @@ $(VENV)/.test-installed: requirements/test.txt $(VENV)/.base-installed
 	touch $@
 
 run: $(VENV)/.base-installed
-	mkdir -p var/broker/queue var/broker/processed
+	mkdir -p var/broker/queue var/broker/processed var/broker/control
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_defaults
 	$(PY) manage.py train_classifier --promote --if-missing
