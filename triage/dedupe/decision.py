@@ -289,16 +289,15 @@ def score_pairs(facts: TipFacts, sig: np.ndarray, candidates: Sequence[Candidate
                 model: PairModel | None = None) -> dict[int, PairScore]:
     """Each candidate's pair score, by its tip id."""
     model = model or shipped_model()
-    fresh = list(candidates)
-    scores: dict[int, PairScore] = {}
-    sketches = np.stack([c.signature if c.signature is not None else signature(c.facts.text) for c in fresh])
+    sketches = np.stack([c.signature if c.signature is not None else signature(c.facts.text) for c in candidates])
     similarities = (sketches == sig).mean(axis=1).tolist()
     seen = name_counts([c.facts for c in candidates])
-    rows = [pair_features(facts, c.facts, s, seen) for c, s in zip(fresh, similarities, strict=True)]
-    for candidate, similarity, row, probability in zip(fresh, similarities, rows, model.probabilities(np.array(rows)).tolist(),
-                                                        strict=True):
-        scores[candidate.facts.tip_id] = PairScore(similarity, probability if has_specific_tie(row) else 0.0, row)
-    return scores
+    rows = [pair_features(facts, c.facts, s, seen) for c, s in zip(candidates, similarities, strict=True)]
+    probabilities = model.probabilities(np.array(rows)).tolist()
+    return {
+        candidate.facts.tip_id: PairScore(similarity, probability if has_specific_tie(row) else 0.0, row)
+        for candidate, similarity, row, probability in zip(candidates, similarities, rows, probabilities, strict=True)
+    }
 
 
 def decide(facts: TipFacts, sig: np.ndarray, candidates: Sequence[Candidate],

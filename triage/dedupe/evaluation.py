@@ -61,23 +61,30 @@ def _pairs(clusters: dict[str, str]) -> set[Pair]:
     return {(a, b) for members in groups.values() for i, a in enumerate(sorted(members)) for b in sorted(members)[i + 1:]}
 
 
-def _prf(hits: int, predicted: int, true: int) -> dict[str, float]:
+def prf(hits: int, predicted: int, true: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts of pairs."""
     precision = hits / predicted if predicted else 1.0
     recall = hits / true if true else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "pairs_predicted": predicted, "pairs_true": true}
+    return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
 
 
-def pairwise_scores(truth: dict[str, str], predicted: dict[str, str],
-                    keep: Callable[[Pair], bool] | None = None) -> dict[str, float]:
-    """Precision and recall over pairs of reports; `keep` restricts both sides to some pairs."""
+def pair_counts(truth: dict[str, str], predicted: dict[str, str],
+                keep: Callable[[Pair], bool] | None = None) -> tuple[int, int, int]:
+    """(pairs right, pairs predicted, true pairs); `keep` restricts both sides to some pairs."""
     true_pairs, predicted_pairs = _pairs(truth), _pairs(predicted)
     if keep is not None:
         true_pairs = {p for p in true_pairs if keep(p)}
         predicted_pairs = {p for p in predicted_pairs if keep(p)}
-    scores = _prf(len(true_pairs & predicted_pairs), len(predicted_pairs), len(true_pairs))
-    return {key: scores[key] for key in ("precision", "recall", "f1")} | (
-        {"pairs_predicted": scores["pairs_predicted"], "pairs_true": scores["pairs_true"]} if keep else {})
+    return len(true_pairs & predicted_pairs), len(predicted_pairs), len(true_pairs)
+
+
+def pairwise_scores(truth: dict[str, str], predicted: dict[str, str],
+                    keep: Callable[[Pair], bool] | None = None) -> dict[str, float]:
+    """Precision and recall over pairs of reports; with `keep`, also the pair counts."""
+    hits, predicted_count, true_count = pair_counts(truth, predicted, keep)
+    precision, recall, f1 = prf(hits, predicted_count, true_count)
+    scores = {"precision": precision, "recall": recall, "f1": f1}
+    return scores | ({"pairs_predicted": predicted_count, "pairs_true": true_count} if keep else {})
 
 
 def bcubed_scores(truth: dict[str, str], predicted: dict[str, str]) -> dict[str, float]:

@@ -16,22 +16,20 @@ so a candidate is compared without reading its text again:
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 from anyascii import anyascii
 
+from ..classify import seed_examples
 from ..features import CONCEPT_MARK, base_language, concepts, folded_words
 from ..folding import fold
 
-SEED = Path(__file__).resolve().parent.parent / "seed" / "training.jsonl"
 # A word in at least this many seed tips is common language, not a name.
 COMMON_IN_SEED_TIPS = 8
 MIN_NAME_LETTERS = 4  # shorter rare words are typos and abbreviations more often than names
@@ -227,13 +225,11 @@ def _seed_frequencies() -> tuple[Counter[str], int]:
     The classifier's seed is written in all six languages by other writers than the duplicate
     sets, and every deployment has it, so it serves as the background that tells a name apart.
     """
+    examples = seed_examples()
     counts: Counter[str] = Counter()
-    tips = 0
-    for line in SEED.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            tips += 1
-            counts.update({_latin(word) for word in _WORD_RE.findall(fold(str(json.loads(line).get("text", ""))))})
-    return counts, tips
+    for example in examples:
+        counts.update({_latin(word) for word in _WORD_RE.findall(fold(example.text))})
+    return counts, len(examples)
 
 
 @lru_cache(maxsize=1)
@@ -329,7 +325,8 @@ def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] =
             elif word.isascii():  # "gogui" reads "g": too short a skeleton, so the spelling stands
                 names.add(word)
     counts -= hours
-    prefixes = sorted({_latin(w)[:WORD_PREFIX] for w in words if len(w) > 2 and _latin(w) not in stopwords()})
+    stop = stopwords()
+    prefixes = sorted({_latin(w)[:WORD_PREFIX] for w in words if len(w) > 2 and _latin(w) not in stop})
     marks = concepts(folded_words(text), text, base_language(language))
     return Evidence(frozenset(names), _days_before(words), frozenset(hours), frozenset(details), frozenset(counts),
                     frozenset(prefixes[:MAX_WORDS]), frozenset(mark.lstrip(CONCEPT_MARK) for mark in marks))
@@ -338,7 +335,7 @@ def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] =
 def event_day(received_at: datetime, occurred_at: datetime | None, evidence: Evidence) -> date:
     """The day the event most likely happened: the text's own word first, then the form's."""
     if evidence.day is not None:
-        return received_at.date().fromordinal(received_at.date().toordinal() - evidence.day)
+        return received_at.date() - timedelta(days=evidence.day)
     return (occurred_at or received_at).date()
 
 

@@ -36,7 +36,7 @@ from .decision import (
     PairModel,
     decide,
 )
-from .evidence import NOT_EVENTS, Evidence, TipFacts
+from .evidence import Evidence, TipFacts
 from .sketches import band_hashes, signature
 
 CELL_DEGREES = 0.05  # place cells of ~5 km; a lookup probes the 3×3 cells around the point
@@ -81,19 +81,20 @@ def _name_keys(facts: TipFacts) -> list[tuple[str, str]]:
 
 def _day_keys(facts: TipFacts) -> list[tuple[str, str]]:
     """What happened that day: how two reports with neither pin nor shared name still meet."""
-    topics = sorted((set(facts.labels) - NOT_EVENTS) | (facts.evidence.details & (VEHICLES | GOODS)))[:TOPICS_INDEXED]
+    topics = sorted(facts.event_labels | (facts.evidence.details & (VEHICLES | GOODS)))[:TOPICS_INDEXED]
     day = facts.day.isoformat()
     return [(DAY_KEY, f"{day}:{topic}") for topic in topics]
 
 
-def _lookup_keys(facts: TipFacts) -> list[tuple[str, str]]:
-    cells = [(CELL_KEY, cell) for cell in place_cells(facts.latitude, facts.longitude, neighbours=True)]
+def _keys(facts: TipFacts, neighbours: bool) -> list[tuple[str, str]]:
+    """A tip's index keys: stored under its own place cell, looked up in the 3×3 around it."""
+    cells = [(CELL_KEY, cell) for cell in place_cells(facts.latitude, facts.longitude, neighbours)]
     return [*facts.identifiers, *_name_keys(facts), *cells, *_day_keys(facts)]
 
 
-def _stored_keys(facts: TipFacts) -> list[tuple[str, str]]:
-    cells = [(CELL_KEY, cell) for cell in place_cells(facts.latitude, facts.longitude)]
-    return [*facts.identifiers, *_name_keys(facts), *cells, *_day_keys(facts)]
+def _first_incidents(incident_ids: Iterable[int | None]) -> list[int]:
+    """The first INCIDENTS_COMPLETED incidents among a tip's candidates, in the index's order."""
+    return list(dict.fromkeys(i for i in incident_ids if i is not None))[:INCIDENTS_COMPLETED]
 
 
 Probe = tuple[datetime, Sequence[tuple[object, object]]]  # (since, keys) of one tip
@@ -162,24 +163,20 @@ class DatabaseIndex:
                                   [(s, list(enumerate(bands))) for (_facts, bands), s in zip(tips, since, strict=True)],
                                   limit)
         by_key = _recent_matches(TipIdentifier._meta.db_table, ("kind", "value"), "text",
-                                 [(s, _lookup_keys(facts)) for (facts, _bands), s in zip(tips, since, strict=True)],
+                                 [(s, _keys(facts, neighbours=True)) for (facts, _bands), s in zip(tips, since, strict=True)],
                                  limit)
         chosen = [
             list(dict.fromkeys([*[t for t in bands if t != facts.tip_id][:limit], *[t for t in keys if t != facts.tip_id][:limit]]))
             for (facts, _bands), bands, keys in zip(tips, by_band, by_key, strict=True)
         ]
         loaded = self.load(list({t for ids in chosen for t in ids}))
-        first_incidents = {incident for ids in chosen for incident in list(dict.fromkeys(
-            loaded[t].incident_id for t in ids if t in loaded and loaded[t].incident_id is not None))[:INCIDENTS_COMPLETED]}
-        members = self._members(first_incidents)  # type: ignore[arg-type]
+        firsts = [_first_incidents(loaded[t].incident_id for t in ids if t in loaded) for ids in chosen]
+        members = self._members({incident for incidents in firsts for incident in incidents})
         loaded |= self.load([t for ids in members.values() for t in ids if t not in loaded])
         found = []
-        for (facts, _bands), ids in zip(tips, chosen, strict=True):
-            candidates = [loaded[t] for t in ids if t in loaded]
-            incidents = list(dict.fromkeys(c.incident_id for c in candidates if c.incident_id is not None))
-            extra = [t for incident in incidents[:INCIDENTS_COMPLETED] for t in members.get(incident, ())  # type: ignore[arg-type]
-                     if t != facts.tip_id]
-            found.append([*candidates, *[loaded[t] for t in dict.fromkeys(extra) if t in loaded and t not in ids]])
+        for (facts, _bands), ids, incidents in zip(tips, chosen, firsts, strict=True):
+            extra = [t for incident in incidents for t in members.get(incident, ()) if t != facts.tip_id and t not in ids]
+            found.append([loaded[t] for t in dict.fromkeys([*ids, *extra]) if t in loaded])
         return found
 
     @staticmethod
@@ -248,7 +245,7 @@ class DatabaseIndex:
         ])
         insert_rows(TipIdentifier, ["tip", "kind", "value", "received_at"], [
             (facts.tip_id, kind, value[:128], facts.received_at)
-            for facts, _bands, _incident in tips for kind, value in dict.fromkeys(_stored_keys(facts))
+            for facts, _bands, _incident in tips for kind, value in dict.fromkeys(_keys(facts, neighbours=False))
         ])
 
 
@@ -270,14 +267,13 @@ class MemoryIndex:
 
         counts = Counter(t for band, value in enumerate(bands) for t in self.bands.get((band, value), []))
         by_text = usable(t for t, _n in counts.most_common())
-        key_counts = Counter(t for key in dict.fromkeys(_lookup_keys(facts)) for t in self.keys.get(key, []))
+        key_counts = Counter(t for key in dict.fromkeys(_keys(facts, neighbours=True)) for t in self.keys.get(key, []))
         # Most keys in common first, then newest (added last), as the database ranks them.
         order = self.order
         by_key = usable(t for t, _n in sorted(key_counts.items(), key=lambda item: (-item[1], -order[item[0]])))
         chosen = list(dict.fromkeys(by_text + by_key))
-        incidents = list(dict.fromkeys(self.incidents[t] for t in chosen if t in self.incidents))
-        extra = [t for incident in incidents[:INCIDENTS_COMPLETED] for t in self.members[incident][-MEMBERS_COMPARED:][::-1]
-                 if t != facts.tip_id and t not in chosen]
+        extra = [t for incident in _first_incidents(self.incidents.get(t) for t in chosen)
+                 for t in self.members[incident][-MEMBERS_COMPARED:][::-1] if t != facts.tip_id and t not in chosen]
         return [Candidate(self.facts[t], self.incidents.get(t), self.signatures.get(t)) for t in chosen + extra]
 
     def add(self, facts: TipFacts, bands: list[int], sig: np.ndarray, incident_id: int) -> None:
@@ -288,7 +284,7 @@ class MemoryIndex:
         self.signatures[facts.tip_id] = sig
         for band, value in enumerate(bands):
             self.bands[(band, value)].append(facts.tip_id)
-        for key in _stored_keys(facts):
+        for key in _keys(facts, neighbours=False):
             self.keys[key].append(facts.tip_id)
 
 

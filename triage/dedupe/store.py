@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from reporting.bulk import update_rows
@@ -159,24 +158,15 @@ def recount(incident: Incident) -> Incident:
 
 
 def _recount(incident: Incident) -> Incident:
-    triages = (TipTriage.objects.filter(incident=incident).order_by("tip__received_at", "tip_id")
-               .values_list("labels", "urgency", "tip__reporter_id", "signature"))
-    counts: dict[str, int] = {}
-    top = 0
-    members: list[tuple[int, bytes | None]] = []
-    for labels, urgency, reporter_id, sketch in triages:
-        for label in dict.fromkeys(labels or ()):
-            counts[label] = counts.get(label, 0) + 1
-        top = max(top, urgency)
-        members.append((reporter_id, sketch))
-    incident.tip_count = len(members)
-    incident.reporter_count = independent_reporters(members)
-    incident.label_counts = counts
-    incident.labels = labels_from_counts(counts)
-    incident.top_tip_urgency = top
-    last = TipTriage.objects.filter(incident=incident).aggregate(last=Max("tip__received_at"))["last"]
-    incident.last_tip_at = last or incident.last_tip_at
+    triages = list(TipTriage.objects.filter(incident=incident).order_by("tip__received_at", "tip_id")
+                   .values_list("labels", "urgency", "tip__reporter_id", "signature", "tip__received_at"))
+    incident.label_counts, incident.labels = {}, []
+    for labels, *_rest in triages:
+        _add_labels(incident, labels or ())
+    incident.tip_count = len(triages)
+    incident.reporter_count = independent_reporters([(reporter, sketch) for _l, _u, reporter, sketch, _r in triages])
+    incident.top_tip_urgency = max((urgency for _l, urgency, *_rest in triages), default=0)
+    incident.last_tip_at = triages[-1][4] if triages else incident.last_tip_at
     _refresh_urgency(incident)
     incident.save(update_fields=[f for f in STORED_FIELDS if f != "new_information_at"])
     return incident
-

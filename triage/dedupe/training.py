@@ -19,7 +19,7 @@ from datetime import timedelta
 import numpy as np
 
 from .decision import FEATURES, PairModel, has_specific_tie, name_counts, pair_features
-from .evaluation import cluster_in_order, pairwise_scores
+from .evaluation import cluster_in_order, pair_counts, pairwise_scores, prf
 from .evidence import TipFacts
 from .index import MemoryIndex
 from .sketches import band_hashes, jaccard, signature
@@ -82,12 +82,6 @@ def fit_logistic(rows: np.ndarray, labels: np.ndarray, l2: float = L2, steps: in
     return raw, b - float(raw @ mean)
 
 
-def _pair_counts(truth: dict[str, str], predicted: dict[str, str]) -> tuple[int, int, int]:
-    scores = pairwise_scores(truth, predicted, lambda _pair: True)
-    hits = round(scores["recall"] * scores["pairs_true"])
-    return hits, int(scores["pairs_predicted"]), int(scores["pairs_true"])
-
-
 def _settings_by_group(items: Sequence[TipFacts], incidents: Sequence[str], groups: Sequence[str],
                        window: timedelta) -> dict[tuple[float, float], list[int]]:
     """Pooled pair counts [hits, predicted, true] of every setting, each group held out in turn
@@ -105,15 +99,9 @@ def _settings_by_group(items: Sequence[TipFacts], incidents: Sequence[str], grou
                 model = PairModel(weights, bias, threshold, mean_weight)
                 clusters = {str(k): str(v) for k, v in cluster_in_order(ordered, window, model).items()}
                 counts = pooled.setdefault((threshold, mean_weight), [0, 0, 0])
-                for position, value in enumerate(_pair_counts(truth, clusters)):
+                for position, value in enumerate(pair_counts(truth, clusters)):
                     counts[position] += value
     return pooled
-
-
-def _f1(hits: int, predicted: int, true: int) -> tuple[float, float, float]:
-    precision = hits / predicted if predicted else 1.0
-    recall = hits / true if true else 1.0
-    return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
 
 
 def train_pair_model(items: Sequence[TipFacts], incidents: Sequence[str], window: timedelta,
@@ -128,7 +116,7 @@ def train_pair_model(items: Sequence[TipFacts], incidents: Sequence[str], window
     weights, bias = fit_logistic(rows, labels)
     if groups is not None and len(set(groups)) > 1:
         pooled = _settings_by_group(items, incidents, groups, window)
-        scored = [(_f1(*counts), setting) for setting, counts in pooled.items()]
+        scored = [(prf(*counts), setting) for setting, counts in pooled.items()]
         source = "held-out writers"
     else:
         truth = {str(f.tip_id): incident for f, incident in zip(items, incidents, strict=True)}
