@@ -18,6 +18,7 @@ from reporting.models import Tip, TipStatus
 
 from . import pipeline, queue, retention, retraining
 from .classify import active_classifier
+from .dedupe import evidence
 from .identifiers import identifier_matcher
 from .language import configured_detector
 
@@ -163,7 +164,8 @@ def purge_expired_tips() -> dict[str, int]:
 
 @worker_init.connect
 def load_models_once(**kwargs: object) -> None:
-    """Load the detector and tokenizers in the parent process, so forked pool workers share them.
+    """Load the detector, tokenizers and word lists in the parent process, so forked pool workers
+    share them.
 
     The classifier is loaded by each pool process on its first tip (it needs the database,
     whose connections must not cross a fork).
@@ -171,6 +173,7 @@ def load_models_once(**kwargs: object) -> None:
     configured_detector()
     for language in settings.TIPLINE_DETECTION_LANGUAGES:
         identifier_matcher(language)
+    evidence.preload()
 
 
 @worker_process_init.connect

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -13,9 +14,9 @@ from reporting.intake import TipSubmission, submit_tip
 from reporting.models import Channel, Reporter, Tip
 from tests.conftest import FIXTURES
 from triage.dedupe import store
-from triage.dedupe.decision import Candidate, decide, has_specific_tie, pair_features
+from triage.dedupe.decision import FEATURES, Candidate, decide, has_specific_tie, pair_features
 from triage.dedupe.evaluation import bcubed_scores, pairwise_scores
-from triage.dedupe.evidence import TipFacts, read_evidence, skeleton, tip_facts
+from triage.dedupe.evidence import TipFacts, name_stem, read_evidence, skeleton, tip_facts
 from triage.dedupe.index import DatabaseIndex, MemoryIndex, find_duplicate
 from triage.dedupe.sketches import signature
 from triage.models import Incident, TipTriage
@@ -47,9 +48,52 @@ def test_pairwise_and_bcubed_scores_match_hand_computed_values() -> None:
 ])
 def test_what_survives_translation_reads_alike_in_every_script(text: str) -> None:
     evidence = read_evidence(text)
-    assert skeleton("Tarajal") in evidence.names
+    assert name_stem(skeleton("Tarajal")) in evidence.names
     assert (evidence.day, evidence.hours, evidence.counts) == (1, frozenset({2}), frozenset({4}))
     assert {"van", "white"} <= evidence.details
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("in the truck line at Lars last night", "ночью на ларсе в очереди"),  # declined
+    ("near the wall south of Kuznica", "у стены возле Кузнице"),  # respelt
+    ("près de Beni Drar", "قرب بني درار"),  # doubled letters, short skeleton
+    ("a white kangoo waiting", "كيعمرو فكانغو بيضا"),  # an Arabic clitic before the name
+])
+def test_one_name_meets_itself_declined_respelt_or_with_a_clitic(one: str, other: str) -> None:
+    assert read_evidence(one).names & read_evidence(other).names
+
+
+def test_everyday_words_spelt_alike_are_weaker_ties_than_names() -> None:
+    spanish = facts(1, "perdi mi pasaporte en la terminal, a nombre de Lucía", 0, "es")
+    portuguese = facts(2, "perdi meu passaporte na rodoviária de Benguela", 1, "pt")
+    row = dict(zip(FEATURES, pair_features(portuguese, spanish, 0.0), strict=True))
+    assert row["names_shared"] >= 1 and row["proper_names_shared"] == 0
+    kangoo = facts(3, "la kangoo blanche de Zouj Beghal attend", 0, "fr")
+    arabic = facts(4, "قرب زوج بغال فكانغو بيضا", 1, "ar")
+    assert dict(zip(FEATURES, pair_features(arabic, kangoo, 0.0), strict=True))["proper_names_shared"] >= 1
+
+
+@pytest.mark.parametrize(("text", "hours", "counts"), [
+    ("gunfire near the river around 1:30, maybe 4 men", {1}, {4}),
+    ("vers 22h30 ils chargent 30 cartons", {22}, {30}),
+    ("ce matin vers 5h30 on etait plus de 200", {5}, {200}),
+])
+def test_the_minutes_of_a_clock_are_no_count(text: str, hours: set[int], counts: set[int]) -> None:
+    evidence = read_evidence(text)
+    assert (evidence.hours, evidence.counts) == (hours, counts)
+
+
+def test_hours_agree_on_a_twelve_hour_dial() -> None:
+    spanish = facts(1, "anoche como a las 11 y media balearon a un muchacho", 0, "es")
+    french = facts(2, "hier soir vers 23h30 un jeune blessé par balle", 1, "fr")
+    row = dict(zip(FEATURES, pair_features(french, spanish, 0.0), strict=True))
+    assert row["hour_match"] == 1 and row["hour_conflict"] == 0
+
+
+def test_the_stems_migration_keeps_spellings_and_drops_a_skeletons_last_consonant() -> None:
+    migration = importlib.import_module("triage.migrations.0009_name_stems")
+    assert [migration.stem(name) for name in ("trhl", "lrs", "gogui", "drr")] == ["trh", "lrs", "gogui", "drr"]
+    assert migration.stem("trhl") == name_stem(skeleton("Tarajal"))
 
 
 def test_a_reworded_report_of_the_same_event_joins_its_incident() -> None:

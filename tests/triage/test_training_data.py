@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from triage.classify import EVALUATION_PATH, SEED_PATH, LabelledText, read_examples
-from triage.dedupe.evaluation import DEVELOPMENT_PATH, EVALUATION_PATHS, read_items
+from triage.dedupe.evaluation import DEVELOPMENT_PATHS, EVALUATION_PATHS, read_items
 from triage.features import folded_words
 
 # Shorter tips ("ok", "test", "👍", "is this anonymous?") are what everybody writes; two writers
@@ -84,13 +84,13 @@ def _dedup_texts(path: Path) -> list[LabelledText]:
 
 
 def test_no_duplicate_evaluation_report_is_a_near_copy_of_a_development_report() -> None:
-    development = _dedup_texts(DEVELOPMENT_PATH)
+    development = [text for path in DEVELOPMENT_PATHS for text in _dedup_texts(path)]
     for path in EVALUATION_PATHS:
         assert near_copies(_dedup_texts(path), development) == [], path.name
 
 
 def test_the_duplicate_sets_have_the_size_and_shape_the_decision_is_measured_on() -> None:
-    development = read_items(DEVELOPMENT_PATH)
+    development = read_items(DEVELOPMENT_PATHS[0])
     incidents = Counter(str(item["incident"]) for item in development)
     assert len(development) >= 600 and len(incidents) >= 300
     assert sum(1 for size in incidents.values() if size > 1) >= len(incidents) / 3
@@ -99,5 +99,5 @@ def test_the_duplicate_sets_have_the_size_and_shape_the_decision_is_measured_on(
     evaluation = read_items(EVALUATION_PATHS[0])
     assert len(evaluation) >= 300
     # Other writers: no id prefix of the development set appears in the evaluation sets.
-    prefixes = {str(item["id"])[:2] for item in development}
+    prefixes = {str(item["id"])[:2] for path in DEVELOPMENT_PATHS for item in read_items(path)}
     assert not prefixes & {str(item["id"])[:2] for path in EVALUATION_PATHS for item in read_items(path)}

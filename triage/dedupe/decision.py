@@ -79,6 +79,7 @@ FEATURES = (
     "near_same_day",        # within 3 km and the same day
     "names_same_day",       # a shared name and the same day
     "text_same_day",        # sketch similarity × the same day
+    "proper_names_shared",  # shared names that are no everyday word of either language, up to 3
 )
 VEHICLES = frozenset({"truck", "van", "pickup", "car", "motorbike", "bus", "boat", "taxi", "horse", "drone"})
 COLOURS = frozenset({"white", "black", "red", "blue", "green", "grey", "silver", "yellow"})
@@ -166,7 +167,8 @@ def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float, names_
     gap = abs((new.received_at - old.received_at).total_seconds()) / 3600
     day_gap = abs((new.day - old.day).days)
     same_day = float(day_gap == 0)
-    hour_gaps = [min(abs(x - y), 24 - abs(x - y)) for x in ea.hours for y in eb.hours]
+    # On a twelve-hour dial: "a las 11" and "vers 23h" of one night agree, and few texts say which half.
+    hour_gaps = [min(abs(x - y) % 12, 12 - abs(x - y) % 12) for x in ea.hours for y in eb.hours]
     labels_a, labels_b = new.event_labels, old.event_labels
     shared_labels = bool(labels_a & labels_b)
     labels_conflict = bool(labels_a and labels_b) and not shared_labels
@@ -222,6 +224,7 @@ def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float, names_
         float(near) * same_day,
         float(names > 0) * same_day,
         sketch_similarity * same_day,
+        min(3, len(shared_names - ea.everyday_names - eb.everyday_names)),
     ]
 
 
@@ -243,7 +246,7 @@ _AT = {name: position for position, name in enumerate(FEATURES)}
 def has_specific_tie(row: Sequence[float]) -> bool:
     if row[_AT["received_gap_log"]] > math.log1p(MAX_GAP_HOURS):  # the same smuggler again is another incident
         return False
-    if (row[_AT["identifier_shared"]] or row[_AT["names_shared"]] or row[_AT["within_3km"]]
+    if (row[_AT["identifier_shared"]] or row[_AT["proper_names_shared"]] or row[_AT["within_3km"]]
             or row[_AT["text_sketch"]] >= TIE_MIN_TEXT or row[_AT["word_overlap"]] >= TIE_MIN_WORDS):
         return True
     if not row[_AT["same_day"]] or row[_AT["beyond_10km"]]:  # pins far apart: not one place

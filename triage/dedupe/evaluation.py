@@ -204,7 +204,10 @@ def evaluate(items: Sequence[dict[str, object]], facts: Sequence[TipFacts], wind
     }
 
 
-DEVELOPMENT_PATH = Path(__file__).resolve().parent.parent / "seed" / "dedup_development.jsonl"
+# The border incidents, and the look-alike reports of different events in different languages
+# (lost passports, overcharging drivers ...) that share cognates but no name.
+DEVELOPMENT_PATHS = tuple(Path(__file__).resolve().parent.parent / "seed" / name
+                          for name in ("dedup_development.jsonl", "dedup_development_dd.jsonl"))
 EVALUATION_PATHS = tuple(Path(__file__).resolve().parent.parent / "evaluation" / name
                          for name in ("dedup.jsonl", "dedup_rewordings.jsonl"))
 

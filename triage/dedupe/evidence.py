@@ -3,8 +3,12 @@
 Read once per tip, before the gathering lock, and stored with its triage (`TipTriage.evidence`),
 so a candidate is compared without reading its text again:
 
-- `names`: skeletons of the rare words (place names, nicknames, boat names), transliterated to
-  Latin letters and reduced to their consonants, so "Tarajal", "الطراخال" and "Тарахаль" meet;
+- `names`: stems of the rare words (place names, nicknames, boat names), transliterated to
+  Latin letters, reduced to their consonants and without the last one, so "Tarajal", "الطراخال"
+  and "Тарахаль" meet, and so do "Lars" and "на Ларсе"; an Arabic word with a clitic ("فكانغو")
+  gives the name with and without it. `everyday_names` marks those that only everyday words of
+  the report's language gave (wordfreq): cognates such as "pasaporte" and "passaporte" read
+  alike but tie no two reports on their own;
 - `day` and `hours`: the day the text says the event happened ("anoche", "вчера ночью",
   "hier soir", relative to the day the tip arrived) and the clock hours it gives ("a las 2",
   "около двух", "vers 2h");
@@ -25,13 +29,18 @@ from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 
 from anyascii import anyascii
+from wordfreq import zipf_frequency
 
 from ..classify import seed_examples
 from ..features import CONCEPT_MARK, base_language, concepts, folded_words
 from ..folding import fold
 
 # A word in at least this many seed tips is common language, not a name.
-COMMON_IN_SEED_TIPS = 8
+COMMON_IN_SEED_TIPS = 20
+# A word at least this frequent in general use (wordfreq's Zipf scale: 3 is once per million
+# words) in the report's language, or in English, is an everyday word, not a name: "pasaporte"
+# and "passaporte" must not tie two reports of different events.
+EVERYDAY_ZIPF = 3.5
 MIN_NAME_LETTERS = 4  # shorter rare words are typos and abbreviations more often than names
 MIN_SKELETON = 3  # "kt" would meet too many other words
 WORD_PREFIX = 5
@@ -54,11 +63,13 @@ class Evidence:
     counts: frozenset[int] = frozenset()
     words: frozenset[str] = frozenset()
     concepts: frozenset[str] = frozenset()  # the classifier's six-language concepts (bribe, migrant ...)
+    # Names that only everyday words gave ("pasaporte" and "passaporte" read alike): weaker ties.
+    everyday_names: frozenset[str] = frozenset()
 
     def as_json(self) -> dict[str, object]:
         return {"names": sorted(self.names), "day": self.day, "hours": sorted(self.hours),
                 "details": sorted(self.details), "counts": sorted(self.counts), "words": sorted(self.words),
-                "concepts": sorted(self.concepts)}
+                "concepts": sorted(self.concepts), "everyday_names": sorted(self.everyday_names)}
 
     @classmethod
     def from_json(cls, data: dict[str, object] | None) -> Evidence:
@@ -68,7 +79,8 @@ class Evidence:
         return cls(frozenset(data.get("names") or ()), int(day) if day is not None else None,  # type: ignore[arg-type]
                    frozenset(data.get("hours") or ()), frozenset(data.get("details") or ()),  # type: ignore[arg-type]
                    frozenset(data.get("counts") or ()), frozenset(data.get("words") or ()),  # type: ignore[arg-type]
-                   frozenset(data.get("concepts") or ()))  # type: ignore[arg-type]
+                   frozenset(data.get("concepts") or ()),  # type: ignore[arg-type]
+                   frozenset(data.get("everyday_names") or ()))  # type: ignore[arg-type]
 
 
 # --- the lexicon: one entry per meaning, its words in the six languages, folded ----------------
@@ -151,10 +163,10 @@ DAYS_BEFORE: dict[int, str] = {
        "alyoum|tawa|توا|دابا",
 }
 
-# A clock hour: "2am", "2 am", "2h", "2h30", "02:30"; or a number after a word that introduces
+# A clock hour: "2am", "2 am", "2h", "2h30", "02:30", "5h30"; or a number after a word that introduces
 # one ("a las 2", "as 2", "vers 2", "в 2", "около двух", "الساعه 2", "a las dos").
 _CLOCK_RE = re.compile(
-    r"\b(\d{1,2})(?:[:h.]\d{2})?\s*(?:am|pm|a\.m|p\.m|h|hrs?|heures?|ч|час\w*)\b|\b(\d{1,2}):\d{2}\b", re.UNICODE)
+    r"\b(\d{1,2})(?:[:h.]\d{2})?\s*(?:am|pm|a\.m|p\.m|h|hrs?|heures?|ч|час\w*)\b|\b(\d{1,2})[:h]\d{2}\b", re.UNICODE)
 HOUR_MARKERS = frozenset(fold(word) for word in (
     "la las at around about das vers à as в v okolo около примерно الساعه الساعة حوالي بحدود مع").split())
 _PM_RE = re.compile(r"\b(pm|p\.m|de la tarde|de la noche|du soir|da tarde|da noite|вечера|vechera|مساء|بالليل|الليل|ليلا)\b")
@@ -240,6 +252,18 @@ def common_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def stem_frequencies() -> Counter[str]:
+    """In how many seed tips each name stem appears: a stem of three consonants is shared by
+    everyday words too ("persona" and "preso" both read `prs`), so the rarest stems are a
+    report's most telling names."""
+    counts: Counter[str] = Counter()
+    for example in seed_examples():
+        words = _WORD_RE.findall(fold(example.text))
+        counts.update({stem for word in words if len(word) >= MIN_NAME_LETTERS for stem in _stems(word)})
+    return counts
+
+
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Words of 2% of seed tips or more: they say nothing about which event a report is about."""
     counts, tips = _seed_frequencies()
@@ -267,7 +291,41 @@ def skeleton(word: str) -> str:
                          ("gh", "g"), ("qu", "k"), ("ck", "k"), ("ts", "s"), ("dj", "j"), ("ou", "u")):
         latin = latin.replace(spelt, sound)
     latin = latin.translate(str.maketrans("jcqxvz", "hkkkbs")).translate(_VOWELS)
-    return re.sub(r"(.)\1+", r"\1", latin)
+    collapsed = re.sub(r"(.)\1+", r"\1", latin)
+    # "Drar" and "درار" both read "drr": kept whole when collapsing would leave too short a skeleton.
+    return collapsed if len(collapsed) >= MIN_SKELETON else latin
+
+
+def name_stem(bone: str) -> str:
+    """A skeleton without its last consonant: how one name meets itself declined or respelt
+    ("Ларсе" and "Lars", "Kuznica" and "Кузнице", "pallets" and "паллетами")."""
+    return bone[:-1] if len(bone) > MIN_SKELETON else bone
+
+
+_ARABIC_CLITICS = ("بال", "وال", "فال", "كال", "لل", "و", "ب", "ف", "ل", "ك")
+
+
+def _without_clitic(word: str) -> tuple[str, ...]:
+    """An Arabic word and, when it starts with a clitic ("بكوزنيتسا", "فكانغو"), the word without
+    it; both, since a name may itself start with those letters ("بغال")."""
+    for clitic in _ARABIC_CLITICS:
+        if word.startswith(clitic) and len(word) - len(clitic) >= MIN_NAME_LETTERS - 1:
+            rest = word[len(clitic):]
+            return (word, "ال" + rest) if clitic.endswith("ال") or clitic == "لل" else (word, rest)
+    return (word,)
+
+
+@lru_cache(maxsize=200_000)
+def _stems(word: str) -> tuple[str, ...]:
+    """The name stems a word may stand for (one, or two for an Arabic word with a clitic)."""
+    stems = []
+    for spelling in _without_clitic(word):
+        bone = skeleton(spelling)
+        if len(bone) >= MIN_SKELETON:
+            stems.append(name_stem(bone))
+        elif spelling.isascii():  # "gogui" reads "g": too short a skeleton, so the spelling stands
+            stems.append(spelling)
+    return tuple(stems)
 
 
 def _clock_hours(folded: str, words: list[str]) -> set[int]:
@@ -291,23 +349,53 @@ def _days_before(words: list[str]) -> int | None:
     return None
 
 
+WORD_FREQUENCY_LANGUAGES = ("en", "es", "fr", "ar", "pt", "ru")
+
+
+@lru_cache(maxsize=200_000)
+def _frequent(word: str, language: str) -> bool:
+    # The "small" lists hold every word from Zipf 3 up: all this needs, and a tenth of the memory.
+    return language in WORD_FREQUENCY_LANGUAGES and zipf_frequency(word, language, wordlist="small") >= EVERYDAY_ZIPF
+
+
+def preload() -> None:
+    """Read the word lists and the seed's frequencies now (a worker before it forks), not on a
+    worker's first tips: together they take about a second."""
+    for language in WORD_FREQUENCY_LANGUAGES:
+        zipf_frequency("a", language, wordlist="small")
+    common_words()
+    stopwords()
+    stem_frequencies()
+
+
+def _everyday_words(text: str, language: str) -> set[str]:
+    """The folded words of `text` that are everyday words in `language` or in English, looked
+    up as written (accents and ta marbuta carry the frequency)."""
+    return {fold(word) for word in _WORD_RE.findall(text.lower())
+            if not word.isdigit() and (_frequent(word, language) or (word.isascii() and _frequent(word, "en")))}
+
+
 def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] = frozenset(),
                   language: str = "") -> Evidence:
     """The evidence of one report; `identifiers`: normalized values already found (not counts)."""
-    folded = fold(unicodedata.normalize("NFKC", f"{text} {place_name}"))
+    written = unicodedata.normalize("NFKC", f"{text} {place_name}")
+    folded = fold(written)
+    everyday = _everyday_words(written, base_language(language))
     words = _WORD_RE.findall(folded)
     common = common_words()
     numbers = _number_words()
-    names: set[str] = set()
+    proper_names: set[str] = set()
+    everyday_names: set[str] = set()
     details: set[str] = set()
     counts: set[int] = set()
     hours = _clock_hours(folded, words)
     _exact, _prefixes, phrases = _detail_table()
+    # Numbers are counts, except the hours and minutes of a clock ("22h30", "1:30") and identifiers.
+    for number in _WORD_RE.findall(_CLOCK_RE.sub(" ", folded)):
+        if number.isdigit() and 2 <= int(number) <= 500 and int(number) not in hours and number not in identifiers:
+            counts.add(int(number))
     for index, word in enumerate(words):
         if word.isdigit():
-            value = int(word)
-            if 2 <= value <= 500 and value not in hours and word not in identifiers:
-                counts.add(value)
             continue
         if word in numbers:
             counts.add(numbers[word])
@@ -319,17 +407,15 @@ def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] =
             details.add(detail)
             continue
         if len(word) >= MIN_NAME_LETTERS and _latin(word) not in common:
-            bone = skeleton(word)
-            if len(bone) >= MIN_SKELETON:
-                names.add(bone)
-            elif word.isascii():  # "gogui" reads "g": too short a skeleton, so the spelling stands
-                names.add(word)
+            (everyday_names if word in everyday else proper_names).update(_stems(word))
     counts -= hours
     stop = stopwords()
     prefixes = sorted({_latin(w)[:WORD_PREFIX] for w in words if len(w) > 2 and _latin(w) not in stop})
     marks = concepts(folded_words(text), text, base_language(language))
+    names = proper_names | everyday_names
     return Evidence(frozenset(names), _days_before(words), frozenset(hours), frozenset(details), frozenset(counts),
-                    frozenset(prefixes[:MAX_WORDS]), frozenset(mark.lstrip(CONCEPT_MARK) for mark in marks))
+                    frozenset(prefixes[:MAX_WORDS]), frozenset(mark.lstrip(CONCEPT_MARK) for mark in marks),
+                    frozenset(everyday_names - proper_names))
 
 
 def event_day(received_at: datetime, occurred_at: datetime | None, evidence: Evidence) -> date:

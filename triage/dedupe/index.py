@@ -36,7 +36,7 @@ from .decision import (
     PairModel,
     decide,
 )
-from .evidence import Evidence, TipFacts
+from .evidence import Evidence, TipFacts, stem_frequencies
 from .sketches import band_hashes, signature
 
 CELL_DEGREES = 0.05  # place cells of ~5 km; a lookup probes the 3×3 cells around the point
@@ -75,7 +75,10 @@ class DuplicateIndex(Protocol):
 
 
 def _name_keys(facts: TipFacts) -> list[tuple[str, str]]:
-    names = sorted(facts.evidence.names, key=lambda name: (-len(name), name))[:NAMES_INDEXED]
+    frequency = stem_frequencies()
+    everyday = facts.evidence.everyday_names
+    names = sorted(facts.evidence.names,
+                   key=lambda name: (name in everyday, frequency[name], -len(name), name))[:NAMES_INDEXED]
     return [(NAME_KEY, name) for name in names]
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from triage.dedupe.decision import MODEL_PATH
-from triage.dedupe.evaluation import DEVELOPMENT_PATH, labelled_facts, read_items
+from triage.dedupe.evaluation import DEVELOPMENT_PATHS, labelled_facts, read_items
 from triage.dedupe.evidence import TipFacts
 from triage.dedupe.index import DatabaseIndex
 from triage.dedupe.training import train_pair_model
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "evaluation sets), choose its threshold there, and write it (default: the shipped pair_model.json).")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--data", type=Path, nargs="+", default=[DEVELOPMENT_PATH])
+        parser.add_argument("--data", type=Path, nargs="+", default=list(DEVELOPMENT_PATHS))
         parser.add_argument("--labels", choices=["model", "file"], default="model")
         parser.add_argument("--model", type=Path, help="classifier directory (default: the active one)")
         parser.add_argument("--output", type=Path, default=MODEL_PATH)
