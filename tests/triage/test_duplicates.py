@@ -83,6 +83,16 @@ def test_the_minutes_of_a_clock_are_no_count(text: str, hours: set[int], counts:
     assert (evidence.hours, evidence.counts) == (hours, counts)
 
 
+def test_what_happened_is_read_in_every_language() -> None:
+    shot = facts(1, "anoche balearon a un muchacho en la trocha", 0, "es")
+    also_shot = facts(2, "вчера ночью стреляли на тропе, ранили парня", 1, "ru")
+    drowned = facts(3, "last night a raft capsized at the trail crossing", 1)
+    row = dict(zip(FEATURES, pair_features(also_shot, shot, 0.0), strict=True))
+    assert (row["actions_shared"], row["action_conflict"]) == (1, 0)
+    assert dict(zip(FEATURES, pair_features(drowned, shot, 0.0), strict=True))["action_conflict"] == 1
+    assert "uniform" in read_evidence("وصلت الشرطة الى الجسر").details  # a prefix entry read past the article
+
+
 def test_hours_agree_on_a_twelve_hour_dial() -> None:
     spanish = facts(1, "anoche como a las 11 y media balearon a un muchacho", 0, "es")
     french = facts(2, "hier soir vers 23h30 un jeune blessé par balle", 1, "fr")

@@ -80,11 +80,15 @@ FEATURES = (
     "names_same_day",       # a shared name and the same day
     "text_same_day",        # sketch similarity × the same day
     "proper_names_shared",  # shared names that are no everyday word of either language, up to 3
+    "actions_shared",       # what happened (shooting, drowning, arrest, a cut fence ...) in common, up to 2
+    "action_conflict",      # both say what happened, nothing in common
 )
 VEHICLES = frozenset({"truck", "van", "pickup", "car", "motorbike", "bus", "boat", "taxi", "horse", "drone"})
 COLOURS = frozenset({"white", "black", "red", "blue", "green", "grey", "silver", "yellow"})
 GOODS = frozenset({"cigarettes", "fuel", "drugs", "weapons", "cattle"})
-THINGS = VEHICLES | COLOURS | GOODS
+ACTIONS = frozenset({"shooting", "drowning", "fence", "ladder", "arrest", "kidnapping", "robbery", "beating", "fire",
+                     "bodies", "swimming", "tunnel"})
+THINGS = VEHICLES | COLOURS | GOODS | ACTIONS
 # Concepts (triage.concepts) that tell one kind of event from another at the same place.
 TELLING_CONCEPTS = frozenset({"drug", "cigarette", "fuel", "alcohol", "weapon", "bribe", "official", "document",
                               "packed_people", "violence", "armed_group", "exploitation", "migrant"})
@@ -225,6 +229,8 @@ def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float, names_
         float(names > 0) * same_day,
         sketch_similarity * same_day,
         min(3, len(shared_names - ea.everyday_names - eb.everyday_names)),
+        min(2, len(shared_details & ACTIONS)),
+        _conflict(ea.details & ACTIONS, eb.details & ACTIONS),
     ]
 
 

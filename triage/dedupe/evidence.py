@@ -12,7 +12,8 @@ so a candidate is compared without reading its text again:
 - `day` and `hours`: the day the text says the event happened ("anoche", "вчера ночью",
   "hier soir", relative to the day the tip arrived) and the clock hours it gives ("a las 2",
   "около двух", "vers 2h");
-- `details`: vehicles, colours and goods, each one word in every language ("camioneta",
+- `details`: vehicles, colours, goods and what happened (shooting, drowning, an arrest ...),
+  each one word in every language ("camioneta",
   "фургон" and "van" are all `van`);
 - `counts`: how many people or things ("four men", "quatre hommes", "4 hommes");
 - `words`: the folded word prefixes, for similarity between reports in one language.
@@ -131,6 +132,29 @@ DETAILS: dict[str, str] = {
             "деньг* бабк* долл* налич* مصاري فلوس مال دولار* دينار* ليرة",
     "uniform": "uniform* uniforme* soldier* police* policia* militar* gendarm* douan* policier* soldado* "
                "форм* солдат* военн* полиц* полицей* погран* таможн* شرط* جيش* عسكري* جمارك* درك*",
+    # what happened: two reports of one place and night that say different things happened are
+    # two events
+    "shooting": "shot shots shoot* gunfire gunshot* disparo* disparar* balacera* balear* balearon baleado* balazo* "
+                "tiroteo* fusillade* tirs tireur* tiroteio* atirar* atiraram стрел* выстрел* пальб* подстрел* "
+                "اطلاق طلقات طلق* رشاش*",
+    "drowning": "drown* capsiz* flipped sank sunk overturn* ahog* naufrag* volco volcaron noye* noyade chavir* "
+                "afog* virou тонул* утонул* утопил* перевернул* غرق* انقلب* تقلب*",
+    "fence": "fence* wall valla* alambr* grillage* cloture* barbele* arame* забор* стен* сетк* колюч* "
+             "سياج* جدار* سور* شبك*",
+    "ladder": "ladder* climb* escalera* trepa* brinc* echelle* escalad* escada* лестниц* перелез* سلم* تسلق*",
+    "arrest": "arrest* detain* apprehen* detenid* detuvi* arrestar* capturad* arrete* arretes interpell* "
+              "detido* detidos prenderam presos задерж* арест* поймал* схватил* اعتقل* قبض* القبض اوقفو*",
+    "kidnapping": "kidnap* abduct* ransom* secuestr* levanton* rapt* enlev* rancon* sequestr* resgate* "
+                  "похит* выкуп* خطف* فدي* مخطوف*",
+    "robbery": "rob robbed robber* steal* stole* mugg* asalt* robar* robaron atrac* derob* depouill* roub* assalt* "
+               "ограб* украл* отобрал* сняли سرق* سلب* نهب*",
+    "beating": "beat beaten beating hit golpe* golpear* paliza* frapp* tabass* espanc* agred* избил* избива* бьют "
+               "ضرب* يضربو* ضربو*",
+    "fire": "fire burn* burning incendi* fuego quem* brul* incendie feu fogo пожар* горит* горел* сгорел* огонь حريق* احترق*",
+    "bodies": "body bodies corpse* dead killed murder* cuerpo* cadaver* muerto* asesin* mataron cadavre* corps mort "
+              "morts tue tues corpo* morto* mataram тело тела тел трупы труп* убит* погиб* جثث جثه جثة قتل* ميت* مات",
+    "swimming": "swim* swam nadand* nadar nadaron nage nager nageur* вплав плыл* плыв* عوم* سباح* يعومو",
+    "tunnel": "tunnel* tunel* туннел* тоннел* نفق* انفاق",
 }
 
 NUMBER_WORDS: dict[int, str] = {
@@ -203,11 +227,15 @@ def _detail_of(word: str) -> str | None:
     exact, prefixes, _phrases = _detail_table()
     if word in exact:
         return exact[word]
-    for arabic_prefix in ("ال", "بال", "وال", "و", "ب"):  # Arabic article and clitics
-        if word.startswith(arabic_prefix) and word[len(arabic_prefix):] in exact:
-            return exact[word[len(arabic_prefix):]]
+    bare = word
+    for arabic_prefix in ("بال", "وال", "فال", "ال", "و", "ب"):  # Arabic article and clitics
+        if word.startswith(arabic_prefix) and len(word) - len(arabic_prefix) >= 3:
+            bare = word[len(arabic_prefix):]
+            if bare in exact:
+                return exact[bare]
+            break
     for prefix, meaning in prefixes:
-        if len(prefix) >= 3 and word.startswith(prefix):
+        if len(prefix) >= 3 and (word.startswith(prefix) or bare.startswith(prefix)):
             return meaning
     return None
 
