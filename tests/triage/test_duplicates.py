@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -14,11 +15,19 @@ from reporting.intake import TipSubmission, submit_tip
 from reporting.models import Channel, Reporter, Tip
 from tests.conftest import FIXTURES
 from triage.dedupe import store
-from triage.dedupe.decision import FEATURES, Candidate, decide, has_specific_tie, pair_features
+from triage.dedupe.decision import (
+    FEATURES,
+    Candidate,
+    decide,
+    has_specific_tie,
+    model_from_json,
+    pair_features,
+)
 from triage.dedupe.evaluation import bcubed_scores, pairwise_scores
 from triage.dedupe.evidence import TipFacts, name_stem, read_evidence, skeleton, tip_facts
 from triage.dedupe.index import DatabaseIndex, MemoryIndex, find_duplicate
 from triage.dedupe.sketches import signature
+from triage.dedupe.training import fit_trees
 from triage.models import Incident, TipTriage
 from triage.pipeline import triage_tip
 
@@ -98,6 +107,19 @@ def test_hours_agree_on_a_twelve_hour_dial() -> None:
     french = facts(2, "hier soir vers 23h30 un jeune blessé par balle", 1, "fr")
     row = dict(zip(FEATURES, pair_features(french, spanish, 0.0), strict=True))
     assert row["hour_match"] == 1 and row["hour_conflict"] == 0
+
+
+def test_the_pair_model_scores_as_its_fitted_trees_and_reads_back_from_its_file() -> None:
+    rng = np.random.default_rng(3)
+    rows = rng.random((300, len(FEATURES)))
+    labels = (rows[:, 2] + rows[:, 5] > 1.0).astype(float)  # one event when two features agree
+    model = fit_trees(rows, labels)  # raises when the arrays and the trees disagree
+    again = model_from_json(json.loads(json.dumps(model.as_json())))
+    assert np.allclose(again.probabilities(rows), model.probabilities(rows), atol=1e-5)
+    assert again.probabilities(rows[labels == 1]).mean() > 0.8 > 0.2 > again.probabilities(rows[labels == 0]).mean()
+    written = model.as_json() | {"features": [*FEATURES[:-1], "a_feature_since_removed"]}
+    with pytest.raises(ValueError, match="a_feature_since_removed"):
+        model_from_json(written)
 
 
 def test_the_stems_migration_keeps_spellings_and_drops_a_skeletons_last_consonant() -> None:

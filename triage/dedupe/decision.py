@@ -2,9 +2,9 @@
 
 1. Each candidate report is compared with the new one on evidence that survives translation
    (`pair_features`): shared identifiers, names, place, day and hour, vehicles, colours and goods,
-   counts, categories, and text similarity within one language. A logistic model learned from
-   the team's development set (`pair_model.json`, `manage.py train_dedup`) turns them into the
-   probability that both report one event.
+   counts, categories, and text similarity within one language. Boosted decision trees learned
+   from the team's development set (`pair_model.json`, `manage.py train_dedup`) turn them into
+   the probability that both report one event.
 2. An incident is judged as a whole: its score mixes the best member's probability with the mean
    over the members compared (`INCIDENT_MEAN_WEIGHT`), so a report that resembles one member
    but not the others does not chain a new event into it, and a large incident does not keep
@@ -22,7 +22,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -110,20 +110,52 @@ class DuplicateDecision:
     copy_of: int | None = None  # a tip of that incident with the very same words: no new source
 
 
+# Where a tree that stopped early sends every pair: to the left, where its leaf value repeats.
+ALWAYS_LEFT = 1e30
+
+
 @dataclass(frozen=True)
 class PairModel:
-    weights: np.ndarray
+    """Boosted decision trees over FEATURES, scored with numpy for a batch of pairs at once.
+
+    Every tree is stored complete, in heap order (node i has children 2i+1 and 2i+2): the
+    feature and split value of its internal nodes (the left child takes values ≤ the split),
+    and the log-odds each of its leaves adds. A branch that ended early is filled with splits
+    that always go left and repeats its leaf's value, so every pair walks the same `depth` steps
+    without reading any child pointers. `threshold` is the incident score from which a report joins.
+    """
+
+    feature: np.ndarray  # (trees, 2**depth - 1) int
+    split: np.ndarray  # (trees, 2**depth - 1)
+    leaf: np.ndarray  # (trees, 2**depth): log-odds
     bias: float
     threshold: float
     incident_mean_weight: float
 
+    def log_odds(self, rows: np.ndarray) -> np.ndarray:
+        x = np.asarray(rows, dtype=np.float64)
+        trees = np.arange(self.feature.shape[0])[:, None]
+        pairs = np.arange(x.shape[0])[None, :]
+        node = np.zeros((self.feature.shape[0], x.shape[0]), dtype=np.int64)
+        for _step in range(int(np.log2(self.leaf.shape[1]))):
+            goes_left = x[pairs, self.feature[trees, node]] <= self.split[trees, node]
+            node = 2 * node + 2 - goes_left
+        return self.bias + self.leaf[trees, node - self.feature.shape[1]].sum(axis=0)
+
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(rows @ self.weights + self.bias)))
+        return 1.0 / (1.0 + np.exp(-self.log_odds(rows)))
+
+    def with_settings(self, threshold: float, incident_mean_weight: float) -> PairModel:
+        return replace(self, threshold=threshold, incident_mean_weight=incident_mean_weight)
+
+    def with_bias(self, bias: float) -> PairModel:
+        return replace(self, bias=bias)
 
     def as_json(self) -> dict[str, object]:
-        return {"features": list(FEATURES), "weights": [round(float(w), 5) for w in self.weights],
-                "bias": round(self.bias, 5), "threshold": self.threshold,
-                "incident_mean_weight": self.incident_mean_weight}
+        return {"features": list(FEATURES), "bias": round(self.bias, 6), "threshold": self.threshold,
+                "incident_mean_weight": self.incident_mean_weight,
+                "trees": {"feature": self.feature.tolist(), "split": self.split.tolist(),  # exact: a rounded split moves pairs
+                          "leaf": np.round(self.leaf, 8).tolist()}}
 
 
 @lru_cache(maxsize=1)
@@ -132,10 +164,18 @@ def shipped_model() -> PairModel:
 
 
 def model_from_json(data: dict[str, object]) -> PairModel:
-    weights = dict(zip(data["features"], data["weights"], strict=True))  # type: ignore[call-overload]
-    # A feature the file does not know weighs nothing: an older model still loads.
-    return PairModel(np.array([float(weights.get(name, 0.0)) for name in FEATURES]), float(data["bias"]),  # type: ignore[arg-type]
-                     float(data["threshold"]), float(data["incident_mean_weight"]))  # type: ignore[arg-type]
+    """A model written by `as_json`; ValueError when it splits on a feature this code has not."""
+    position = {name: at for at, name in enumerate(FEATURES)}
+    names = list(data["features"])  # type: ignore[call-overload]
+    missing = [name for name in names if name not in position]
+    if missing:
+        raise ValueError(f"the pair model reads features this version lacks ({', '.join(missing)}): run train_dedup")
+    trees: dict[str, list[list[float]]] = data["trees"]  # type: ignore[assignment]
+    # The file's feature numbers, renumbered to this version's order.
+    renumber = np.array([position[name] for name in names], dtype=np.int64)
+    return PairModel(renumber[np.array(trees["feature"], dtype=np.int64)], np.array(trees["split"], dtype=float),
+                     np.array(trees["leaf"], dtype=float), float(data["bias"]), float(data["threshold"]),  # type: ignore[arg-type]
+                     float(data["incident_mean_weight"]))  # type: ignore[arg-type]
 
 
 def distance_km(a: TipFacts, b: TipFacts) -> float | None:

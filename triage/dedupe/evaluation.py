@@ -204,10 +204,12 @@ def evaluate(items: Sequence[dict[str, object]], facts: Sequence[TipFacts], wind
     }
 
 
-# The border incidents, and the look-alike reports of different events in different languages
-# (lost passports, overcharging drivers ...) that share cognates but no name.
+# The border incidents; look-alike reports of different events in different languages (lost
+# passports, overcharging drivers ...) that share cognates but no name; and same-language
+# rewordings of one message, with neither place nor time, among look-alike messages.
 DEVELOPMENT_PATHS = tuple(Path(__file__).resolve().parent.parent / "seed" / name
-                          for name in ("dedup_development.jsonl", "dedup_development_dd.jsonl"))
+                          for name in ("dedup_development.jsonl", "dedup_development_dd.jsonl",
+                                       "dedup_development_de.jsonl"))
 EVALUATION_PATHS = tuple(Path(__file__).resolve().parent.parent / "evaluation" / name
                          for name in ("dedup.jsonl", "dedup_rewordings.jsonl"))
 

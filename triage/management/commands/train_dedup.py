@@ -49,14 +49,15 @@ class Command(BaseCommand):
         model, report = train_pair_model(facts, incidents, timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS), judgements,
                                          groups)
         output: Path = options["output"]  # type: ignore[assignment]
-        output.write_text(json.dumps(model.as_json(), indent=1) + "\n", encoding="utf-8")
+        output.write_text(json.dumps(model.as_json(), separators=(",", ":")) + "\n", encoding="utf-8")
         scores = report["development_pairwise"]
         self.stdout.write(f"{len(judgements)} pairs caseworkers split apart; {report['pairs']} candidate pairs ({report['positive_pairs']} of one event); "
                           f"threshold {report['threshold']}, incident mean weight {report['incident_mean_weight']}")
         self.stdout.write(f"development, settings chosen on {report['chosen_on']}: precision {scores['precision']:.3f} "  # type: ignore[index]
                           f"recall {scores['recall']:.3f} F1 {scores['f1']:.3f}")  # type: ignore[index]
-        for name, weight in report["weights"].items():  # type: ignore[attr-defined]
-            self.stdout.write(f"  {name:22} {weight:+.3f}")
+        self.stdout.write("tree nodes splitting on each feature:")
+        for name, splits in report["splits"].items():  # type: ignore[attr-defined]
+            self.stdout.write(f"  {name:22} {splits}")
         self.stdout.write(f"written to {output}")
 
 
