@@ -134,13 +134,14 @@ class PairModel:
 
     def log_odds(self, rows: np.ndarray) -> np.ndarray:
         x = np.asarray(rows, dtype=np.float64)
-        trees = np.arange(self.feature.shape[0])[:, None]
-        pairs = np.arange(x.shape[0])[None, :]
-        node = np.zeros((self.feature.shape[0], x.shape[0]), dtype=np.int64)
+        trees, internal = self.feature.shape
+        # Every split of every tree compared at once; then each pair walks down its trees.
+        goes_left = (x[:, self.feature.ravel()] <= self.split.ravel()).reshape(len(x), trees, internal)
+        pairs, each_tree = np.arange(len(x))[:, None], np.arange(trees)[None, :]
+        node = np.zeros((len(x), trees), dtype=np.int64)
         for _step in range(int(np.log2(self.leaf.shape[1]))):
-            goes_left = x[pairs, self.feature[trees, node]] <= self.split[trees, node]
-            node = 2 * node + 2 - goes_left
-        return self.bias + self.leaf[trees, node - self.feature.shape[1]].sum(axis=0)
+            node = 2 * node + 2 - goes_left[pairs, each_tree, node]
+        return self.bias + self.leaf[each_tree, node - internal].sum(axis=1)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.log_odds(rows)))
