@@ -102,6 +102,15 @@ def test_what_happened_is_read_in_every_language() -> None:
     assert "uniform" in read_evidence("وصلت الشرطة الى الجسر").details  # a prefix entry read past the article
 
 
+@pytest.mark.parametrize(("text", "counts"), [
+    ("vers ➅h ③ hommes", {3}), ("x² au ⑩", {2, 10}), ("الساعة ٢ ٣ رجال", {3}), ("❻✿۪ⴍ", set()),
+])
+def test_digits_that_are_no_decimal_numbers_never_break_the_evidence(text: str, counts: set[int]) -> None:
+    # "➅".isdigit() is true but int("➅") raises: the tip would fail triage at every retry.
+    # (NFKC has already made "③" and "²" plain digits.)
+    assert read_evidence(text, language="fr").counts == counts
+
+
 def test_hours_agree_on_a_twelve_hour_dial() -> None:
     spanish = facts(1, "anoche como a las 11 y media balearon a un muchacho", 0, "es")
     french = facts(2, "hier soir vers 23h30 un jeune blessé par balle", 1, "fr")
@@ -126,6 +135,23 @@ def test_the_stems_migration_keeps_spellings_and_drops_a_skeletons_last_consonan
     migration = importlib.import_module("triage.migrations.0009_name_stems")
     assert [migration.stem(name) for name in ("trhl", "lrs", "gogui", "drr")] == ["trh", "lrs", "gogui", "drr"]
     assert migration.stem("trhl") == name_stem(skeleton("Tarajal"))
+
+
+@pytest.mark.django_db
+def test_the_stems_migration_rewrites_stored_names_and_keys_once_per_tip() -> None:
+    from django.apps import apps
+
+    from triage.models import TipIdentifier
+    migration = importlib.import_module("triage.migrations.0009_name_stems")
+    tip = Tip.objects.get(pk=submit_tip(TipSubmission(text="a van at Tarajal", channel=Channel.API)).tip_id)
+    TipTriage.objects.create(tip=tip, evidence={"names": ["trhl", "gogui"], "day": 1})
+    for value in ("trhl", "trh", "lrs"):  # "trhl" and "trh" become one key
+        TipIdentifier.objects.create(tip=tip, kind="name", value=value, received_at=tip.received_at)
+    TipIdentifier.objects.create(tip=tip, kind="plate", value="AB1234", received_at=tip.received_at)
+    migration.to_stems(apps, None)
+    assert TipTriage.objects.get(tip=tip).evidence == {"names": ["gogui", "trh"], "day": 1}
+    assert sorted(TipIdentifier.objects.filter(tip=tip).values_list("kind", "value")) == [
+        ("name", "lrs"), ("name", "trh"), ("plate", "AB1234")]
 
 
 def test_a_reworded_report_of_the_same_event_joins_its_incident() -> None:

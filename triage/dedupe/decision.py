@@ -11,7 +11,7 @@
    absorbing loosely similar tips.
 3. The best incident is joined when its score reaches the model's threshold; otherwise the
    report opens a new incident. A pair with no specific tie (`has_specific_tie`: identifier,
-   name, pins within 3 km, wording alike, or the same day with the same hour or details) counts
+   a name that is no everyday word, pins within 3 km, wording alike, or the same day with the same hour or details) counts
    as no match whatever the model says: the kind of event, the day and the counts alone are
    shared by too many different events.
 """
@@ -121,8 +121,8 @@ class PairModel:
     Every tree is stored complete, in heap order (node i has children 2i+1 and 2i+2): the
     feature and split value of its internal nodes (the left child takes values ≤ the split),
     and the log-odds each of its leaves adds. A branch that ended early is filled with splits
-    that always go left and repeats its leaf's value, so every pair walks the same `depth` steps
-    without reading any child pointers. `threshold` is the incident score from which a report joins.
+    that always go left and repeats its leaf's value, so every pair walks the same number of
+    steps without reading any child pointers. `threshold` is the incident score from which a report joins.
     """
 
     feature: np.ndarray  # (trees, 2**depth - 1) int
@@ -277,10 +277,10 @@ def pair_features(new: TipFacts, old: TipFacts, sketch_similarity: float, names_
 
 # A specific tie, at least one of which two reports must share before the model is asked (and
 # they must have arrived within MAX_GAP_HOURS of each other): the
-# same identifier or name, pins within CLOSE_KM, wording alike; or, on the same day and without
-# pins more than FAR_KM apart, the same clock hour, or the same vehicles, goods or colours with
-# the same kind of event or the same count.
-# Categories, concepts, the day and counts alone are shared by too many different events.
+# same identifier or name (not an everyday word), pins within CLOSE_KM, wording alike; or, on the
+# same day and without pins more than FAR_KM apart, the same clock hour, or the same vehicles,
+# goods, colours or happenings with the same kind of event or the same count.
+# Categories, concepts, the day, counts and everyday words alone are shared by too many events.
 TIE_MIN_TEXT, TIE_MIN_WORDS, TIE_MIN_CONCEPTS = 0.25, 0.5, 0.5
 # Reports of one event arrive within a few days of it; beyond this apart, reports (even with the
 # same plate or the same words) are of another event.

@@ -361,7 +361,7 @@ def _clock_hours(folded: str, words: list[str]) -> set[int]:
     numbers = _number_words()
     for marker, word in zip(words, words[1:], strict=False):
         if marker in HOUR_MARKERS:
-            value = int(word) if word.isdigit() else numbers.get(word, numbers.get(word.removeprefix("ال")))
+            value = int(word) if word.isdecimal() else numbers.get(word, numbers.get(word.removeprefix("ال")))
             if value is not None:
                 found.append(value)
     evening = bool(_PM_RE.search(folded))
@@ -400,7 +400,7 @@ def _everyday_words(text: str, language: str) -> set[str]:
     """The folded words of `text` that are everyday words in `language` or in English, looked
     up as written (accents and ta marbuta carry the frequency)."""
     return {fold(word) for word in _WORD_RE.findall(text.lower())
-            if not word.isdigit() and (_frequent(word, language) or (word.isascii() and _frequent(word, "en")))}
+            if not word.isdecimal() and (_frequent(word, language) or (word.isascii() and _frequent(word, "en")))}
 
 
 def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] = frozenset(),
@@ -420,10 +420,10 @@ def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] =
     _exact, _prefixes, phrases = _detail_table()
     # Numbers are counts, except the hours and minutes of a clock ("22h30", "1:30") and identifiers.
     for number in _WORD_RE.findall(_CLOCK_RE.sub(" ", folded)):
-        if number.isdigit() and 2 <= int(number) <= 500 and int(number) not in hours and number not in identifiers:
+        if number.isdecimal() and 2 <= int(number) <= 500 and int(number) not in hours and number not in identifiers:
             counts.add(int(number))
     for index, word in enumerate(words):
-        if word.isdigit():
+        if word.isdecimal():
             continue
         if word in numbers:
             counts.add(numbers[word])

@@ -32,15 +32,21 @@ def to_stems(apps, schema_editor):
             TipTriage.objects.bulk_update(changed, ["evidence"])
             changed = []
     TipTriage.objects.bulk_update(changed, ["evidence"])
-    # Index keys: one row per (tip, stem); two names of one tip may share a stem.
-    seen: set[tuple[int, str]] = set()
+    # Index keys: one row per (tip, stem); two names of one tip may share a stem. Read tip by tip,
+    # so only one tip's stems are held at a time, however large the archive.
+    tip_id, seen = None, set()
     duplicates, renamed = [], []
-    for row in TipIdentifier.objects.filter(kind="name").order_by("pk").iterator(chunk_size=BATCH):
+    for row in TipIdentifier.objects.filter(kind="name").order_by("tip_id", "pk").iterator(chunk_size=BATCH):
+        if row.tip_id != tip_id:
+            tip_id, seen = row.tip_id, set()
         value = stem(row.value)
-        if (row.tip_id, value) in seen:
+        if value in seen:
             duplicates.append(row.pk)
+            if len(duplicates) >= BATCH:
+                TipIdentifier.objects.filter(pk__in=duplicates).delete()
+                duplicates = []
             continue
-        seen.add((row.tip_id, value))
+        seen.add(value)
         if value != row.value:
             row.value = value
             renamed.append(row)
