@@ -8,8 +8,8 @@ from handoff.actions import create_handoff, mark_delivered, send_update
 from handoff.models import Agency, DeliveryMethod, Handoff, HandoffKind, HandoffState
 from reporting.intake import TipSubmission, submit_tip
 from reporting.models import Channel, Tip
+from triage.dedupe.index import caseworker_judgements
 from triage.defaults import load_defaults
-from triage.management.commands.train_dedup import caseworker_judgements
 from triage.models import Incident, IncidentStatus, NotSameEvent, StaffNotice
 from triage.pipeline import triage_tip
 from triage.staff import enroll_staff

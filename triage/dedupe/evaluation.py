@@ -18,9 +18,10 @@ from pathlib import Path
 
 from reporting.intake import occurred_at_for
 
-from ..classify import LoadedClassifier, iter_jsonl
+from ..classify import META_FILE, LoadedClassifier, iter_jsonl, version_path
 from ..folding import fold
 from ..identifiers import find_identifiers
+from ..models import ClassifierVersion
 from .decision import PairModel, distance_km
 from .evidence import TipFacts, tip_facts
 from .index import MemoryIndex, find_duplicate
@@ -222,6 +223,21 @@ def read_items(path: Path) -> list[dict[str, object]]:
             raise ValueError(f"{path}:{number}: needs id, text and incident")
         items.append(item)
     return items
+
+
+def classifier_for(model: Path | None, labels: str) -> LoadedClassifier | None:
+    """The classifier whose categories the decision reads: `model`, else the active one; None
+    when `labels` is "file" (the file's own categories). ValueError says what is missing."""
+    if labels == "file":
+        return None
+    if model is None:
+        version = ClassifierVersion.objects.filter(is_active=True).first()
+        if version is None:
+            raise ValueError("no active classifier: give --model, or --labels file to use the file's categories")
+        model = version_path(version)
+    if not (model / META_FILE).exists():
+        raise ValueError(f"{model}: not a model directory (no {META_FILE})")
+    return LoadedClassifier(model)
 
 
 def labelled_facts(items: Sequence[dict[str, object]], classifier: LoadedClassifier | None) -> list[TipFacts]:

@@ -26,7 +26,7 @@ from django.db.models.functions import RowNumber
 from reporting.bulk import insert_rows, integer_array
 from reporting.models import Tip
 
-from ..models import TipBand, TipIdentifier, TipTriage
+from ..models import NotSameEvent, TipBand, TipIdentifier, TipTriage
 from .decision import (
     GOODS,
     MEMBERS_COMPARED,
@@ -289,6 +289,14 @@ class MemoryIndex:
             self.bands[(band, value)].append(facts.tip_id)
         for key in _keys(facts, neighbours=False):
             self.keys[key].append(facts.tip_id)
+
+
+def caseworker_judgements() -> list[tuple[TipFacts, TipFacts]]:
+    """Pairs caseworkers split apart ("not the same event"), loaded as candidates are: the
+    negative pairs `train_dedup` adds to the development set's."""
+    pairs = list(NotSameEvent.objects.values_list("tip_id", "other_id"))
+    loaded = DatabaseIndex().load(sorted({tip for pair in pairs for tip in pair}))
+    return [(loaded[a].facts, loaded[b].facts) for a, b in pairs if a in loaded and b in loaded]
 
 
 def find_duplicate(facts: TipFacts, index: DuplicateIndex, window: timedelta,

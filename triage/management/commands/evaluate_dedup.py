@@ -10,24 +10,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from triage import classify
 from triage.dedupe.decision import model_from_json, shipped_model
-from triage.dedupe.evaluation import EVALUATION_PATHS, evaluate, labelled_facts, read_items
-from triage.models import ClassifierVersion
-
-
-def classifier_for(model: Path | None, labels: str) -> classify.LoadedClassifier | None:
-    """The classifier whose categories the decision reads: `--model`, else the active one."""
-    if labels == "file":
-        return None
-    if model is None:
-        version = ClassifierVersion.objects.filter(is_active=True).first()
-        if version is None:
-            raise CommandError("no active classifier: give --model, or --labels file to use the file's categories")
-        model = classify.version_path(version)
-    if not (model / classify.META_FILE).exists():
-        raise CommandError(f"{model}: not a model directory (no {classify.META_FILE})")
-    return classify.LoadedClassifier(model)
+from triage.dedupe.evaluation import (
+    EVALUATION_PATHS,
+    classifier_for,
+    evaluate,
+    labelled_facts,
+    read_items,
+)
 
 
 class Command(BaseCommand):
@@ -58,7 +48,10 @@ class Command(BaseCommand):
                 files[path] = read_items(path)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-        classifier = classifier_for(options["model"], options["labels"])  # type: ignore[arg-type]
+        try:
+            classifier = classifier_for(options["model"], options["labels"])  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         window = timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS)
         reports = {}
         for path, items in files.items():

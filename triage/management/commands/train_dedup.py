@@ -12,12 +12,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from triage.dedupe.decision import MODEL_PATH
-from triage.dedupe.evaluation import DEVELOPMENT_PATHS, labelled_facts, read_items
+from triage.dedupe.evaluation import DEVELOPMENT_PATHS, classifier_for, labelled_facts, read_items
 from triage.dedupe.evidence import TipFacts
-from triage.dedupe.index import DatabaseIndex
+from triage.dedupe.index import caseworker_judgements
 from triage.dedupe.training import train_pair_model
-from triage.management.commands.evaluate_dedup import classifier_for
-from triage.models import NotSameEvent
 
 
 class Command(BaseCommand):
@@ -31,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=MODEL_PATH)
 
     def handle(self, *args: object, **options: object) -> None:
-        classifier = classifier_for(options["model"], options["labels"])  # type: ignore[arg-type]
+        try:
+            classifier = classifier_for(options["model"], options["labels"])  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         facts: list[TipFacts] = []
         incidents: list[str] = []
         groups: list[str] = []  # the writer of each line, held out in turn to choose the threshold
@@ -65,10 +66,3 @@ def writer_of(item: dict[str, object]) -> str:
     """Each writer of the development set gave their ids a prefix of letters ("DA0001")."""
     match = re.match(r"[A-Za-z]+", str(item["id"]))
     return match.group(0) if match else ""
-
-
-def caseworker_judgements() -> list[tuple[TipFacts, TipFacts]]:
-    """Pairs caseworkers split apart ("not the same event"), as the index stores their facts."""
-    pairs = list(NotSameEvent.objects.values_list("tip_id", "other_id"))
-    loaded = DatabaseIndex().load(sorted({tip for pair in pairs for tip in pair}))
-    return [(loaded[a].facts, loaded[b].facts) for a, b in pairs if a in loaded and b in loaded]
