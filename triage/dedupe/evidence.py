@@ -398,9 +398,11 @@ def preload() -> None:
 
 def _everyday_words(text: str, language: str) -> set[str]:
     """The folded words of `text` that are everyday words in `language` or in English, looked
-    up as written (accents and ta marbuta carry the frequency)."""
+    up as written (accents and ta marbuta carry the frequency); only words long enough to be
+    names are looked up."""
     return {fold(word) for word in _WORD_RE.findall(text.lower())
-            if not word.isdecimal() and (_frequent(word, language) or (word.isascii() and _frequent(word, "en")))}
+            if len(word) >= MIN_NAME_LETTERS and not word.isdecimal()
+            and (_frequent(word, language) or (word.isascii() and _frequent(word, "en")))}
 
 
 def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] = frozenset(),
@@ -420,8 +422,8 @@ def read_evidence(text: str, place_name: str = "", identifiers: frozenset[str] =
     _exact, _prefixes, phrases = _detail_table()
     # Numbers are counts, except the hours and minutes of a clock ("22h30", "1:30") and identifiers.
     for number in _WORD_RE.findall(_CLOCK_RE.sub(" ", folded)):
-        if number.isdecimal() and 2 <= int(number) <= 500 and int(number) not in hours and number not in identifiers:
-            counts.add(int(number))
+        if number.isdecimal() and number not in identifiers and 2 <= (value := int(number)) <= 500:
+            counts.add(value)
     for index, word in enumerate(words):
         if word.isdecimal():
             continue

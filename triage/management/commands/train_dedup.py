@@ -47,8 +47,11 @@ class Command(BaseCommand):
             incidents += [f"{path.name}:{item['incident']}" for item in items]
             groups += [f"{path.name}:{writer_of(item)}" for item in items]
         judgements = caseworker_judgements()
-        model, report = train_pair_model(facts, incidents, timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS), judgements,
-                                         groups)
+        try:
+            model, report = train_pair_model(facts, incidents, timedelta(days=settings.TIPLINE_DEDUP_WINDOW_DAYS),
+                                             judgements, groups)
+        except RuntimeError as exc:  # the stored trees would not score as the fitted ones
+            raise CommandError(str(exc)) from exc
         output: Path = options["output"]  # type: ignore[assignment]
         output.write_text(json.dumps(model.as_json(), separators=(",", ":")) + "\n", encoding="utf-8")
         scores = report["development_pairwise"]
